@@ -1,0 +1,11 @@
+using System.CommandLine;
+
+namespace RhythmFlow.Cli.Commands;
+
+/// <summary>Every verb of the CLI, one factory per component, in the order the pipeline runs them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> Create() =>
+    [
+    ];
+}

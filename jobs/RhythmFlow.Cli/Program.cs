@@ -1,0 +1,3 @@
+using RhythmFlow.Cli;
+
+return await RhythmFlowCli.RunAsync(args);
