@@ -1,0 +1,25 @@
+{#- One row per upgrade or downgrade, keyed to the user row that was valid when it was submitted. -#}
+with changes as (
+    select * from {{ ref('stg_events__status_changes') }}
+),
+
+users as (
+    select user_key, user_id, valid_from, valid_to from {{ ref('dim_users') }}
+)
+
+select
+    changes.status_change_id,
+    changes.event_at,
+    {{ date_key(utc_date('changes.event_at')) }} as date_key,
+    changes.user_id,
+    users.user_key,
+    {{ surrogate_key(['changes.city', 'changes.zip', 'changes.state_code']) }} as location_key,
+    changes.session_id,
+    changes.previous_level,
+    changes.new_level,
+    changes.change_type
+from changes
+left join users
+    on changes.user_id = users.user_id
+    and changes.event_at >= users.valid_from
+    and (users.valid_to is null or changes.event_at < users.valid_to)

@@ -1,0 +1,30 @@
+{#- The dashboard's "Chart Busters": the most played songs of each UTC day, ranked (ties broken by name). -#}
+with daily as (
+    select
+        dates.date_day,
+        streams.song_key,
+        count(*) as streams,
+        count(distinct streams.user_id) as listeners
+    from {{ ref('fct_streams') }} as streams
+    inner join {{ ref('dim_dates') }} as dates on streams.date_key = dates.date_key
+    group by dates.date_day, streams.song_key
+),
+
+ranked as (
+    select
+        daily.date_day,
+        daily.song_key,
+        songs.song_title,
+        songs.artist_name,
+        daily.streams,
+        daily.listeners,
+        row_number() over (
+            partition by daily.date_day
+            order by daily.streams desc, songs.artist_name, songs.song_title
+        ) as song_rank
+    from daily
+    inner join {{ ref('dim_songs') }} as songs on daily.song_key = songs.song_key
+)
+
+select * from ranked
+where song_rank <= {{ var('top_n') }}
