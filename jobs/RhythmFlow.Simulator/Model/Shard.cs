@@ -1,0 +1,327 @@
+using RhythmFlow.Simulator.Output;
+
+namespace RhythmFlow.Simulator.Model;
+
+/// <summary>What every shard shares, read-only: the state machine, populations, catalog, rhythm and the run's bounds.</summary>
+internal sealed class SimulationModel
+{
+    public required StateMachine Machine { get; init; }
+
+    public required Populations People { get; init; }
+
+    public required SongCatalog Catalog { get; init; }
+
+    public required Rhythm Rhythm { get; init; }
+
+    public required long StartSeconds { get; init; }
+
+    public required long EndSeconds { get; init; }
+
+    public required long Seed { get; init; }
+
+    public required double GrowthRate { get; init; }
+
+    /// <summary><c>,"tag":".."</c> when a tag is set, else empty.</summary>
+    public required byte[] Tag { get; init; }
+
+    /// <summary>An upper bound on one event's JSON, so writers reserve once per record.</summary>
+    public required int MaxEventBytes { get; init; }
+
+    public double Alpha => Machine.Config.Alpha;
+
+    public double Beta => Machine.Config.Beta;
+
+    public long SessionGap => Machine.Config.SessionGapSeconds;
+}
+
+/// <summary>
+/// An independent slice of the users with its own seeded generator and its own session-id sequence. A
+/// shard runs eventsim's main loop (a queue of users by next event time) one window at a time and writes
+/// the window's events into an <see cref="EventBuffer"/>. Shards never share mutable state, so the output
+/// does not depend on how many threads run them.
+/// </summary>
+internal sealed class Shard
+{
+    public const byte Listen = 0;
+    public const byte PageView = 1;
+    public const byte Auth = 2;
+    public const byte StatusChange = 3;
+    private const double YearSeconds = 31_557_600;
+
+    private readonly SimulationModel _model;
+    private readonly int _index;
+    private readonly int _shardCount;
+    private readonly Xoshiro _rng;
+    private readonly PriorityQueue<User, (long Ts, int Index)> _queue = new();
+    private readonly List<(long UserId, long Arrival)> _pendingUsers = [];
+    private readonly List<long> _initialUserIds = [];
+    private long _sessions;
+    private bool _started;
+
+    public Shard(SimulationModel model, int index, int shardCount)
+    {
+        _model = model;
+        _index = index;
+        _shardCount = shardCount;
+        _rng = new Xoshiro(model.Seed, index + 1);
+    }
+
+    public long SessionsStarted => _sessions;
+
+    public long ChurnedUsers { get; private set; }
+
+    public void AddInitialUser(long userId) => _initialUserIds.Add(userId);
+
+    public void AddGrowthUser(long userId, long arrival) => _pendingUsers.Add((userId, arrival));
+
+    /// <summary>Simulates every event before <paramref name="windowEnd"/>, writing those after the start into <paramref name="buffer"/>.</summary>
+    public void Run(long windowEnd, EventBuffer buffer)
+    {
+        buffer.Clear();
+        if (!_started)
+        {
+            CreateUsers();
+            _started = true;
+        }
+
+        var start = _model.StartSeconds;
+        while (_queue.TryPeek(out var user, out var key) && key.Ts < windowEnd)
+        {
+            _queue.Dequeue();
+            if (user.NextTs > start)
+            {
+                Write(user, buffer);
+            }
+
+            if (Advance(user))
+            {
+                _queue.Enqueue(user, (user.NextTs, user.LocalIndex));
+            }
+        }
+    }
+
+    private void CreateUsers()
+    {
+        var machine = _model.Machine;
+        var local = 0;
+        foreach (var userId in _initialUserIds)
+        {
+            var auth = machine.InitialAuths.Pick(_rng);
+            var level = machine.InitialLevels.Pick(_rng);
+            var user = NewUser(userId, local++);
+            var registrationAge = _model.GrowthRate > 0 ? Math.Min((long)_rng.Exponential(_model.GrowthRate * YearSeconds), (long)(5 * YearSeconds)) : 0;
+            user.RegistrationMs = (_model.StartSeconds - registrationAge) * 1000;
+            // eventsim's pre-roll: the first session lands about one userBeta before the start, so the
+            // population is mid-stream when emission begins; events before the start are not emitted.
+            var t = _model.StartSeconds - (long)(2 * user.Beta);
+            while (t < _model.StartSeconds - (long)user.Beta)
+            {
+                t = PickSessionStart(user, t);
+            }
+
+            StartSession(user, t, machine.SessionStarts[(auth, level)]);
+            _queue.Enqueue(user, (user.NextTs, user.LocalIndex));
+        }
+
+        var newcomers = machine.SessionStarts[(machine.Config.NewUserAuth, machine.Config.NewUserLevel)];
+        foreach (var (userId, arrival) in _pendingUsers)
+        {
+            var user = NewUser(userId, local++);
+            user.RegistrationMs = arrival * 1000;
+            StartSession(user, arrival, newcomers);
+            _queue.Enqueue(user, (user.NextTs, user.LocalIndex));
+        }
+
+        _initialUserIds.Clear();
+        _pendingUsers.Clear();
+    }
+
+    private User NewUser(long userId, int localIndex)
+    {
+        var people = _model.People;
+        return new User
+        {
+            UserId = userId,
+            LocalIndex = localIndex,
+            Alpha = _model.Alpha * LogNormalOfMeanOne(),
+            Beta = _model.Beta * LogNormalOfMeanOne(),
+            FirstName = people.FirstNamePick.Pick(_rng),
+            Surname = people.SurnamePick.Pick(_rng),
+            Place = people.PlacePick.Pick(_rng),
+            Agent = people.AgentPick.Pick(_rng),
+        };
+    }
+
+    private double LogNormalOfMeanOne() => Math.Exp(_rng.Gaussian()) / Math.Sqrt(Math.E);
+
+    private void StartSession(User user, long ts, WeightedTable<PageState> starts)
+    {
+        // Ids interleave across shards (shard + k × shards), so they are unique for the whole run.
+        user.SessionId = (_sessions++ * _shardCount) + _index + 1;
+        user.ItemInSession = 0;
+        user.NextTs = ts;
+        user.Previous = null;
+        user.State = starts.Pick(_rng);
+        user.CurrentSong = null;
+        if (user.State.IsNextSong)
+        {
+            var song = _model.Catalog.Pick.Pick(_rng);
+            user.CurrentSong = song;
+            user.CurrentSongEnd = ts + song.Seconds;
+        }
+    }
+
+    /// <summary>eventsim's next-session time: an exponential gap plus the session gap, warped by the daily rhythm, thinned on weekends.</summary>
+    private long PickSessionStart(User user, long last)
+    {
+        while (true)
+        {
+            var candidate = _model.Rhythm.Warp(last + (long)_rng.Exponential(user.Beta) + _model.SessionGap);
+            if (candidate < last)
+            {
+                last += _model.SessionGap;
+                continue;
+            }
+
+            if (_rng.NextDouble() >= _model.Rhythm.WeekendDamping(candidate))
+            {
+                return candidate;
+            }
+
+            last = candidate;
+        }
+    }
+
+    /// <summary>Moves the user to their next event; false when the user is gone (churned).</summary>
+    private bool Advance(User user)
+    {
+        var state = user.State;
+        var next = state.Next(_rng.NextDouble());
+        if (next is null)
+        {
+            if (state.IsChurned)
+            {
+                ChurnedUsers++;
+                return false;
+            }
+
+            StartSession(user, PickSessionStart(user, user.NextTs), state.NextSessionStart!);
+            return true;
+        }
+
+        if (next.IsRedirect)
+        {
+            // eventsim's quirk: a redirect does not become the previous state.
+            user.NextTs += 1;
+        }
+        else
+        {
+            if (next.IsNextSong)
+            {
+                user.NextTs = user.CurrentSong is not null && user.NextTs < user.CurrentSongEnd
+                    ? user.CurrentSongEnd
+                    : user.NextTs + (long)_rng.Exponential(user.Alpha);
+                var song = _model.Catalog.Pick.Pick(_rng);
+                user.CurrentSong = song;
+                user.CurrentSongEnd = user.NextTs + song.Seconds;
+            }
+            else
+            {
+                user.NextTs += (long)_rng.Exponential(user.Alpha);
+            }
+
+            user.Previous = state;
+        }
+
+        user.State = next;
+        user.ItemInSession++;
+        return true;
+    }
+
+    private void Write(User user, EventBuffer buffer)
+    {
+        var state = user.State;
+        var ts = user.NextTs;
+        var max = _model.MaxEventBytes;
+
+        buffer.Begin(ts, user.UserId, PageView, max);
+        buffer.Append("{\"ts\":"u8);
+        buffer.AppendMillis(ts);
+        buffer.Append(",\"sessionId\":"u8);
+        buffer.Append(user.SessionId);
+        buffer.Append(state.PageViewMiddle);
+        buffer.Append(user.ItemInSession);
+        WriteDeviceAndUser(user, state, buffer);
+        if (state.IsNextSong)
+        {
+            buffer.Append((byte)',');
+            buffer.Append(user.CurrentSong!.Json);
+        }
+
+        buffer.Append((byte)'}');
+        buffer.End();
+
+        if (state.IsNextSong)
+        {
+            buffer.Begin(ts, user.UserId, Listen, max);
+            buffer.Append((byte)'{');
+            buffer.Append(user.CurrentSong!.Json);
+            buffer.Append(",\"ts\":"u8);
+            WriteTail(user, state, state.AuthLevelMiddle, buffer);
+        }
+
+        if (state.IsStatusChange)
+        {
+            buffer.Begin(ts, user.UserId, StatusChange, max);
+            buffer.Append("{\"ts\":"u8);
+            WriteTail(user, state, state.AuthLevelMiddle, buffer);
+        }
+
+        if (user.Previous is { IsLogin: true })
+        {
+            buffer.Begin(ts, user.UserId, Auth, max);
+            buffer.Append("{\"ts\":"u8);
+            buffer.AppendMillis(ts);
+            buffer.Append(",\"sessionId\":"u8);
+            buffer.Append(user.SessionId);
+            buffer.Append(state.LevelMiddle);
+            buffer.Append(user.ItemInSession);
+            WriteDeviceAndUser(user, state, buffer);
+            buffer.Append(state.IsLoggedIn ? ",\"success\":true}"u8 : ",\"success\":false}"u8);
+            buffer.End();
+        }
+    }
+
+    /// <summary>ts onwards for listen and status_change, which share a shape after their first fields.</summary>
+    private void WriteTail(User user, PageState state, byte[] middle, EventBuffer buffer)
+    {
+        buffer.AppendMillis(user.NextTs);
+        buffer.Append(",\"sessionId\":"u8);
+        buffer.Append(user.SessionId);
+        buffer.Append(middle);
+        buffer.Append(user.ItemInSession);
+        WriteDeviceAndUser(user, state, buffer);
+        buffer.Append((byte)'}');
+        buffer.End();
+    }
+
+    private void WriteDeviceAndUser(User user, PageState state, EventBuffer buffer)
+    {
+        var people = _model.People;
+        var place = people.Places[user.Place];
+        buffer.Append((byte)',');
+        buffer.Append(place.Before);
+        buffer.Append(people.Agents[user.Agent]);
+        buffer.Append(place.After);
+        if (state.ShowUser)
+        {
+            buffer.Append(",\"userId\":"u8);
+            buffer.Append(user.UserId);
+            buffer.Append(people.Surnames[user.Surname]);
+            buffer.Append(people.FirstNames[user.FirstName].Json);
+            buffer.Append(",\"registration\":"u8);
+            buffer.Append(user.RegistrationMs);
+            buffer.Append(_model.Tag);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace RhythmFlow.Simulator.Model;
+
+/// <summary>
+/// One listener: identity and demographics fixed at creation (as table indices, so a million users stay
+/// small), per-user rates, and the current session's position in the state machine.
+/// </summary>
+internal sealed class User
+{
+    public long UserId;
+    public long RegistrationMs;
+    public int Place;
+    public int Agent;
+    public int Surname;
+    public int FirstName;
+    public double Alpha;
+    public double Beta;
+
+    /// <summary>Tie-breaker in the shard's queue, so equal timestamps pop in a fixed order.</summary>
+    public int LocalIndex;
+
+    public long SessionId;
+    public int ItemInSession;
+    public long NextTs;
+    public PageState State = null!;
+    public PageState? Previous;
+    public Song? CurrentSong;
+    public long CurrentSongEnd;
+}
