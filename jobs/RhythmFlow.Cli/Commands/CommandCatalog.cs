@@ -7,6 +7,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create() =>
     [
+        .. SimulateCommands.Create(),
+        .. KafkaCommands.Create(),
         .. WarehouseCommands.Create(),
+        .. OrchestrationCommands.Create(),
     ];
 }
