@@ -1,5 +1,6 @@
 {#- One row per session. Incremental: a run recomputes every session that has an event in the incremental window,
     from all of that session's events, so sessions spanning hours come out whole. -#}
+-- depends_on: {{ ref('stg_events__page_views') }}
 {{ config(
     materialized='incremental',
     unique_key='session_id',
