@@ -9,11 +9,15 @@ public sealed class ParquetFormatException : Exception
     public ParquetFormatException(string message, string? file = null, int? rowGroup = null, string? column = null, long? offset = null, Exception? inner = null)
         : base(Describe(message, file, rowGroup, column, offset), inner)
     {
+        Reason = message;
         File = file;
         RowGroup = rowGroup;
         Column = column;
         Offset = offset;
     }
+
+    /// <summary>What is wrong, without the location.</summary>
+    public string Reason { get; }
 
     public string? File { get; }
 
@@ -22,6 +26,10 @@ public sealed class ParquetFormatException : Exception
     public string? Column { get; }
 
     public long? Offset { get; }
+
+    /// <summary>Adds the location a low-level decoder could not know; keeps what it did know.</summary>
+    public ParquetFormatException WithContext(string? file, int? rowGroup, string? column, long? offset = null) =>
+        new(Reason, File ?? file, RowGroup ?? rowGroup, Column ?? column, Offset ?? offset, this);
 
     private static string Describe(string message, string? file, int? rowGroup, string? column, long? offset)
     {

@@ -1,0 +1,92 @@
+namespace RhythmFlow.Parquet.Writing;
+
+/// <summary>Buffers BOOLEAN values; always written PLAIN (bit-packed), which beats a two-entry dictionary.</summary>
+public sealed class BooleanColumnWriter : ParquetColumnWriter
+{
+    private bool[] values = new bool[1024];
+    private int valueCount;
+
+    internal BooleanColumnWriter(ParquetColumn column)
+        : base(column)
+    {
+        if (column.PhysicalType != ParquetPhysicalType.Boolean)
+        {
+            throw new InvalidOperationException($"Column '{column.Name}' is {column.PhysicalType}, not BOOLEAN.");
+        }
+    }
+
+    internal override long BufferedBytes => valueCount + Count;
+
+    internal override bool SupportsDictionary => false;
+
+    public void Append(bool value)
+    {
+        if (valueCount == values.Length)
+        {
+            Array.Resize(ref values, values.Length * 2);
+        }
+
+        values[valueCount++] = value;
+        Defined();
+    }
+
+    public void Append(bool? value)
+    {
+        if (value is { } v)
+        {
+            Append(v);
+        }
+        else
+        {
+            AppendNull();
+        }
+    }
+
+    public override void TruncateTo(int rowCount)
+    {
+        TruncateRows(rowCount, out var kept);
+        valueCount = kept;
+    }
+
+    internal override void Reset()
+    {
+        base.Reset();
+        valueCount = 0;
+    }
+
+    internal override long PlainBytes(int from, int to) => (to - from + 7) / 8;
+
+    internal override void WritePlain(int from, int to, ByteBuffer output)
+    {
+        var length = (int)PlainBytes(from, to);
+        var span = output.GetSpan(length)[..length];
+        span.Clear();
+        for (var i = from; i < to; i++)
+        {
+            if (values[i])
+            {
+                span[(i - from) >> 3] |= (byte)(1 << ((i - from) & 7));
+            }
+        }
+
+        output.Advance(length);
+    }
+
+    internal override bool TryBuildDictionary(int maxDictionaryBytes, int[] indices, out int entries, out long dictionaryBytes) =>
+        throw new NotSupportedException("BOOLEAN columns are written PLAIN.");
+
+    internal override void WriteDictionary(ByteBuffer output) => throw new NotSupportedException("BOOLEAN columns are written PLAIN.");
+
+    internal override (byte[] Min, byte[] Max)? MinMax()
+    {
+        if (valueCount == 0)
+        {
+            return null;
+        }
+
+        var span = values.AsSpan(0, valueCount);
+        var anyFalse = span.Contains(false);
+        var anyTrue = span.Contains(true);
+        return ([(byte)(anyFalse ? 0 : 1)], [(byte)(anyTrue ? 1 : 0)]);
+    }
+}

@@ -1,0 +1,281 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace RhythmFlow.Parquet.Writing;
+
+/// <summary>
+/// Buffers INT32, INT64, FLOAT or DOUBLE values (<typeparamref name="T"/> is int, long, float or double).
+/// Dictionary keys are the values' bit patterns, so -0.0 and NaN payloads round-trip exactly.
+/// </summary>
+public sealed class FixedColumnWriter<T> : ParquetColumnWriter
+    where T : unmanaged
+{
+    private T[] values = new T[1024];
+    private int valueCount;
+    private int[] dictionaryEntries = [];
+    private int dictionaryCount;
+
+    internal FixedColumnWriter(ParquetColumn column)
+        : base(column)
+    {
+        var expected = column.PhysicalType switch
+        {
+            ParquetPhysicalType.Int32 => typeof(int),
+            ParquetPhysicalType.Int64 => typeof(long),
+            ParquetPhysicalType.Float => typeof(float),
+            ParquetPhysicalType.Double => typeof(double),
+            _ => null,
+        };
+        if (expected != typeof(T))
+        {
+            throw new InvalidOperationException($"Column '{column.Name}' is {column.PhysicalType}; it takes {expected?.Name ?? "another writer"} values, not {typeof(T).Name}.");
+        }
+    }
+
+    internal override long BufferedBytes => (long)valueCount * Unsafe.SizeOf<T>() + Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Append(T value)
+    {
+        if (valueCount == values.Length)
+        {
+            Array.Resize(ref values, values.Length * 2);
+        }
+
+        values[valueCount++] = value;
+        Defined();
+    }
+
+    public void Append(T? value)
+    {
+        if (value is { } v)
+        {
+            Append(v);
+        }
+        else
+        {
+            AppendNull();
+        }
+    }
+
+    /// <summary>Appends many non-null values at once.</summary>
+    public void AppendRange(ReadOnlySpan<T> source)
+    {
+        foreach (var value in source)
+        {
+            Append(value);
+        }
+    }
+
+    public override void TruncateTo(int rowCount)
+    {
+        TruncateRows(rowCount, out var kept);
+        valueCount = kept;
+    }
+
+    internal override void Reset()
+    {
+        base.Reset();
+        valueCount = 0;
+    }
+
+    internal override long PlainBytes(int from, int to) => (long)(to - from) * Unsafe.SizeOf<T>();
+
+    internal override void WritePlain(int from, int to, ByteBuffer output)
+    {
+        // Parquet is little-endian, as is every platform .NET runs this on.
+        var bytes = MemoryMarshal.AsBytes(values.AsSpan(from, to - from));
+        output.Write(bytes);
+    }
+
+    internal override bool TryBuildDictionary(int maxDictionaryBytes, int[] indices, out int entries, out long dictionaryBytes)
+    {
+        var size = Unsafe.SizeOf<T>();
+        var maxEntries = Math.Max(1, maxDictionaryBytes / size);
+        var capacity = TableSize(Math.Min(valueCount, maxEntries));
+        var table = new int[capacity];
+        var keys = new ulong[capacity];
+        var mask = capacity - 1;
+        if (dictionaryEntries.Length < Math.Min(valueCount, maxEntries))
+        {
+            dictionaryEntries = new int[Math.Min(valueCount, maxEntries)];
+        }
+
+        var count = 0;
+        for (var i = 0; i < valueCount; i++)
+        {
+            var bits = Bits(values[i]);
+            var slot = ByteArrayHasher.Hash(bits) & mask;
+            while (true)
+            {
+                var entry = table[slot];
+                if (entry == 0)
+                {
+                    if (count == maxEntries)
+                    {
+                        entries = 0;
+                        dictionaryBytes = 0;
+                        return false;
+                    }
+
+                    dictionaryEntries[count] = i;
+                    table[slot] = ++count;
+                    keys[slot] = bits;
+                    indices[i] = count - 1;
+                    break;
+                }
+
+                if (keys[slot] == bits)
+                {
+                    indices[i] = entry - 1;
+                    break;
+                }
+
+                slot = (slot + 1) & mask;
+            }
+        }
+
+        dictionaryCount = count;
+        entries = count;
+        dictionaryBytes = (long)count * size;
+        return true;
+    }
+
+    internal override void WriteDictionary(ByteBuffer output)
+    {
+        var span = output.GetSpan(dictionaryCount * Unsafe.SizeOf<T>());
+        var target = MemoryMarshal.Cast<byte, T>(span[..(dictionaryCount * Unsafe.SizeOf<T>())]);
+        for (var i = 0; i < dictionaryCount; i++)
+        {
+            target[i] = values[dictionaryEntries[i]];
+        }
+
+        output.Advance(dictionaryCount * Unsafe.SizeOf<T>());
+    }
+
+    internal override (byte[] Min, byte[] Max)? MinMax()
+    {
+        if (valueCount == 0)
+        {
+            return null;
+        }
+
+        var span = values.AsSpan(0, valueCount);
+        if (typeof(T) == typeof(int))
+        {
+            var ints = MemoryMarshal.Cast<T, int>(span);
+            int min = int.MaxValue, max = int.MinValue;
+            foreach (var v in ints)
+            {
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+            }
+
+            return (Encode(min), Encode(max));
+        }
+
+        if (typeof(T) == typeof(long))
+        {
+            var longs = MemoryMarshal.Cast<T, long>(span);
+            long min = long.MaxValue, max = long.MinValue;
+            foreach (var v in longs)
+            {
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+            }
+
+            return (Encode(min), Encode(max));
+        }
+
+        double dmin = double.PositiveInfinity, dmax = double.NegativeInfinity;
+        var any = false;
+        if (typeof(T) == typeof(double))
+        {
+            foreach (var v in MemoryMarshal.Cast<T, double>(span))
+            {
+                Widen(v, ref dmin, ref dmax, ref any);
+            }
+        }
+        else
+        {
+            foreach (var v in MemoryMarshal.Cast<T, float>(span))
+            {
+                Widen(v, ref dmin, ref dmax, ref any);
+            }
+        }
+
+        if (!any)
+        {
+            return null;
+        }
+
+        // The spec asks for -0.0 as a zero minimum and +0.0 as a zero maximum, so either zero is inside the bounds.
+        if (dmin == 0)
+        {
+            dmin = -0.0;
+        }
+
+        if (dmax == 0)
+        {
+            dmax = 0.0;
+        }
+
+        return typeof(T) == typeof(double)
+            ? (Encode(dmin), Encode(dmax))
+            : (Encode((float)dmin), Encode((float)dmax));
+    }
+
+    private static void Widen(double value, ref double min, ref double max, ref bool any)
+    {
+        // NaN has no place in an ordering, so it never becomes a bound.
+        if (!double.IsNaN(value))
+        {
+            any = true;
+            min = Math.Min(min, value);
+            max = Math.Max(max, value);
+        }
+    }
+
+    private static int TableSize(int entries)
+    {
+        var size = 16;
+        while (size < entries * 2)
+        {
+            size <<= 1;
+        }
+
+        return size;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Bits(T value) => Unsafe.SizeOf<T>() == 4 ? Unsafe.As<T, uint>(ref value) : Unsafe.As<T, ulong>(ref value);
+
+    private static byte[] Encode(int value)
+    {
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, value);
+        return bytes;
+    }
+
+    private static byte[] Encode(long value)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+        return bytes;
+    }
+
+    private static byte[] Encode(float value)
+    {
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteSingleLittleEndian(bytes, value);
+        return bytes;
+    }
+
+    private static byte[] Encode(double value)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteDoubleLittleEndian(bytes, value);
+        return bytes;
+    }
+}

@@ -1,0 +1,107 @@
+namespace RhythmFlow.Parquet.Writing;
+
+/// <summary>
+/// The buffered values of one column for the current row group. Typed subclasses take values without boxing;
+/// nulls live only in the definition levels, so the value buffers hold non-null values back to back.
+/// </summary>
+public abstract class ParquetColumnWriter
+{
+    private byte[]? definitions;
+
+    private protected ParquetColumnWriter(ParquetColumn column)
+    {
+        Column = column;
+        if (column.IsOptional)
+        {
+            definitions = new byte[1024];
+        }
+    }
+
+    public ParquetColumn Column { get; }
+
+    /// <summary>Values appended to the current row group, nulls included.</summary>
+    public int Count { get; private set; }
+
+    public int NullCount { get; private set; }
+
+    /// <summary>Non-null values buffered.</summary>
+    internal int ValueCount => Count - NullCount;
+
+    internal ReadOnlySpan<byte> Definitions => definitions is null ? default : definitions.AsSpan(0, Count);
+
+    /// <summary>Approximate bytes buffered, for closing row groups at the configured size.</summary>
+    internal abstract long BufferedBytes { get; }
+
+    internal virtual bool SupportsDictionary => true;
+
+    public void AppendNull()
+    {
+        if (definitions is null)
+        {
+            throw new InvalidOperationException($"Column '{Column.Name}' is REQUIRED and cannot hold a null.");
+        }
+
+        EnsureDefinitions();
+        definitions[Count++] = 0;
+        NullCount++;
+    }
+
+    /// <summary>Drops the values of rows from <paramref name="rowCount"/> on (used to undo a partly appended row).</summary>
+    public abstract void TruncateTo(int rowCount);
+
+    private protected void Defined()
+    {
+        if (definitions is not null)
+        {
+            EnsureDefinitions();
+            definitions[Count] = 1;
+        }
+
+        Count++;
+    }
+
+    private protected void TruncateRows(int rowCount, out int keptValues)
+    {
+        if (rowCount > Count || rowCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rowCount), rowCount, $"Column '{Column.Name}' has {Count} values.");
+        }
+
+        if (definitions is not null)
+        {
+            NullCount = definitions.AsSpan(0, rowCount).Count((byte)0);
+        }
+
+        Count = rowCount;
+        keptValues = rowCount - NullCount;
+    }
+
+    internal virtual void Reset()
+    {
+        Count = 0;
+        NullCount = 0;
+    }
+
+    internal abstract long PlainBytes(int from, int to);
+
+    internal abstract void WritePlain(int from, int to, ByteBuffer output);
+
+    /// <summary>
+    /// Builds the chunk's dictionary and the index of every non-null value; false when it would outgrow
+    /// <paramref name="maxDictionaryBytes"/>, in which case the chunk is written PLAIN.
+    /// </summary>
+    internal abstract bool TryBuildDictionary(int maxDictionaryBytes, int[] indices, out int entries, out long dictionaryBytes);
+
+    internal abstract void WriteDictionary(ByteBuffer output);
+
+    /// <summary>PLAIN-encoded min and max of the non-null values (null when there are none).</summary>
+    internal abstract (byte[] Min, byte[] Max)? MinMax();
+
+    private void EnsureDefinitions()
+    {
+        if (Count == definitions!.Length)
+        {
+            Array.Resize(ref definitions, definitions.Length * 2);
+        }
+    }
+}
