@@ -47,21 +47,20 @@ internal sealed partial class UnexpectedRowsExpectation : Expectation
         });
     }
 
+    // {batch} becomes a common table expression named batch, so the query may alias it ({batch} b) or not.
     private SqlText Wrap(EvaluationContext context, string before, string after)
     {
-        var sql = new SqlText().Append(before);
-        var parts = _query.Split("{batch}");
-        for (var i = 0; i < parts.Length; i++)
-        {
-            sql.Append(parts[i]);
-            if (i < parts.Length - 1)
-            {
-                context.Batch.AppendRelation(sql);
-            }
-        }
-
+        var sql = new SqlText().Append(before).Append("WITH batch AS (");
+        context.Batch.AppendSelect(sql);
+        sql.Append(")");
+        var query = _query.Replace("{batch}", "batch", StringComparison.Ordinal);
+        var with = WithPattern().Match(query);
+        sql.Append(with.Success ? ", " + query[with.Length..] : " " + query);
         return sql.Append(after);
     }
+
+    [GeneratedRegex(@"^\s*with\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex WithPattern();
 
     [GeneratedRegex(@"^\s*(select|with)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SelectPattern();

@@ -45,7 +45,15 @@ public sealed record BatchSpec(
     /// <summary>Appends the batch as a derived table named <c>batch</c>, with an optional row condition on top.</summary>
     internal void AppendRelation(SqlText sql, RowCondition? condition = null)
     {
-        sql.Append("(SELECT * FROM ");
+        sql.Append("(");
+        AppendSelect(sql, condition);
+        sql.Append(") AS batch");
+    }
+
+    /// <summary>Appends the batch's <c>SELECT</c>, without parentheses or alias.</summary>
+    internal void AppendSelect(SqlText sql, RowCondition? condition = null)
+    {
+        sql.Append("SELECT * FROM ");
         if (Query is not null)
         {
             sql.Append("(").Append(Query).Append(") AS q");
@@ -68,7 +76,5 @@ public sealed record BatchSpec(
             sql.Append(where);
             condition.AppendTo(sql);
         }
-
-        sql.Append(") AS batch");
     }
 }
