@@ -361,7 +361,7 @@ public sealed class ParquetWriter : IDisposable
     {
         var compressed = PageCompression.Compress(options.Compression, pageBody, gzipScratch);
         ReadOnlySpan<byte> stored = compressed ?? pageBody;
-        var crc = (int)Crc32.Compute(stored);
+        int? crc = options.WritePageChecksums ? (int)Crc32.Compute(stored) : null;
         thrift.Reset();
         if (type == PageType.DictionaryPage)
         {

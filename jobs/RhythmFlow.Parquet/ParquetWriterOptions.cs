@@ -31,5 +31,8 @@ public sealed class ParquetWriterOptions
     /// <summary>File-level key/value metadata.</summary>
     public IDictionary<string, string> KeyValueMetadata { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>Page CRC-32s let readers detect corrupt pages; tests turn them off to mimic writers that omit them.</summary>
+    internal bool WritePageChecksums { get; set; } = true;
+
     public string CreatedBy { get; set; } = "RhythmFlow.Parquet version 1.0.0";
 }

@@ -69,13 +69,17 @@ internal static class MetadataCodec
         w.StructEnd();
     }
 
-    public static void WriteDataPageHeader(CompactWriter w, int uncompressedSize, int compressedSize, int crc, int numValues, ParquetEncoding encoding)
+    public static void WriteDataPageHeader(CompactWriter w, int uncompressedSize, int compressedSize, int? crc, int numValues, ParquetEncoding encoding)
     {
         w.StructBegin();
         w.FieldI32(1, (int)PageType.DataPage);
         w.FieldI32(2, uncompressedSize);
         w.FieldI32(3, compressedSize);
-        w.FieldI32(4, crc);
+        if (crc is { } checksum)
+        {
+            w.FieldI32(4, checksum);
+        }
+
         w.FieldStructBegin(5);
         w.FieldI32(1, numValues);
         w.FieldI32(2, (int)encoding);
@@ -85,13 +89,17 @@ internal static class MetadataCodec
         w.StructEnd();
     }
 
-    public static void WriteDictionaryPageHeader(CompactWriter w, int uncompressedSize, int compressedSize, int crc, int numValues)
+    public static void WriteDictionaryPageHeader(CompactWriter w, int uncompressedSize, int compressedSize, int? crc, int numValues)
     {
         w.StructBegin();
         w.FieldI32(1, (int)PageType.DictionaryPage);
         w.FieldI32(2, uncompressedSize);
         w.FieldI32(3, compressedSize);
-        w.FieldI32(4, crc);
+        if (crc is { } checksum)
+        {
+            w.FieldI32(4, checksum);
+        }
+
         w.FieldStructBegin(7);
         w.FieldI32(1, numValues);
         w.FieldI32(2, (int)ParquetEncoding.Plain);
