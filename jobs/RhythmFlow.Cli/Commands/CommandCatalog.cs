@@ -10,6 +10,7 @@ internal static class CommandCatalog
         .. SimulateCommands.Create(),
         .. KafkaCommands.Create(),
         .. WarehouseCommands.Create(),
+        .. ValidateCommands.Create(),
         .. OrchestrationCommands.Create(),
     ];
 }

@@ -13,7 +13,7 @@ namespace RhythmFlow.Quality.Reporting;
 /// expectations with sample unexpected values, then every expectation), linked to the previous and next run of the
 /// same checkpoint, and an index of all runs.
 /// </summary>
-internal sealed class HtmlReport(string root)
+public sealed class HtmlReport(string root)
 {
     private const string NextPlaceholder = "<!--next-run-->";
     private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -137,7 +137,7 @@ internal sealed class HtmlReport(string root)
     }
 
     /// <summary>A one-line human reading of the expectation: its type and its main kwargs.</summary>
-    internal static string Title(ExpectationRunResult result)
+    public static string Title(ExpectationRunResult result)
     {
         var kwargs = result.Json["expectation_config"]?["kwargs"] as JsonObject ?? [];
         var subject = kwargs["column"]?.ToString()
@@ -147,7 +147,7 @@ internal sealed class HtmlReport(string root)
         return subject is null ? result.Config.Type : $"{result.Config.Type} ({subject})";
     }
 
-    internal static string Observed(ExpectationRunResult result)
+    public static string Observed(ExpectationRunResult result)
     {
         var r = result.Json["result"];
         if (result.ExceptionMessage is { } problem)
