@@ -7,6 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create() =>
     [
+        .. TransformCommands.Create(),
         .. SimulateCommands.Create(),
         .. KafkaCommands.Create(),
         .. WarehouseCommands.Create(),

@@ -1,0 +1,38 @@
+using Dapper;
+using Npgsql;
+using RhythmFlow.Contracts;
+
+namespace RhythmFlow.Transform.Tests;
+
+/// <summary>What tests read back from the raw layer.</summary>
+internal static class WarehouseChecks
+{
+    /// <summary>An md5 over every raw table's rows in event-identity order: equal checksums, identical tables.</summary>
+    public static async Task<string> ChecksumAsync(NpgsqlDataSource warehouse)
+    {
+        await using var connection = await warehouse.OpenConnectionAsync();
+        var parts = new List<string>();
+        foreach (var topic in Topics.All)
+        {
+            parts.Add(await connection.ExecuteScalarAsync<string>(
+                $"SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY session_id, item_in_session)), '') || ':' || count(*) FROM raw.{topic} t") ?? string.Empty);
+        }
+
+        return string.Join(' ', parts);
+    }
+
+    public static async Task<long> CountAsync(NpgsqlDataSource warehouse, string topic, DateTimeOffset hour)
+    {
+        await using var connection = await warehouse.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>(
+            $"SELECT count(*) FROM raw.{topic} WHERE ts >= @start AND ts < @end",
+            new { start = hour.UtcDateTime, end = hour.AddHours(1).UtcDateTime });
+    }
+
+    public static async Task<long> DuplicateIdentitiesAsync(NpgsqlDataSource warehouse, string topic)
+    {
+        await using var connection = await warehouse.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>(
+            $"SELECT count(*) FROM (SELECT 1 FROM raw.{topic} GROUP BY session_id, item_in_session HAVING count(*) > 1) d");
+    }
+}
