@@ -32,7 +32,7 @@ internal static class SimulationRun
 
     private static readonly Lazy<(SimulationSummary Summary, CollectingSink Sink)> SharedWeek = new(() => Run(new SimulatorOptions
     {
-        Users = 3000,
+        Users = 2000,
         Start = WeekStart,
         End = WeekStart.AddDays(7),
         Seed = 42,
@@ -40,7 +40,7 @@ internal static class SimulationRun
         Threads = 2,
     }));
 
-    /// <summary>A simulated week of 3,000 users with growth, shared by the contract and realism tests.</summary>
+    /// <summary>A simulated week of 2,000 users with growth, shared by the contract and realism tests.</summary>
     public static (SimulationSummary Summary, CollectingSink Sink) Week => SharedWeek.Value;
 
     public static (SimulationSummary Summary, CollectingSink Sink) Run(SimulatorOptions options)
