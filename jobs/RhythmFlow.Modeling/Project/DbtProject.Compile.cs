@@ -141,7 +141,9 @@ public sealed partial class DbtProject
         if (node.TestMetadata is { } test)
         {
             var attached = Nodes[test.AttachedNode];
-            var relation = RelationOf(attached).ToString();
+            var relation = attached.Materialized == "ephemeral" && attached.ResourceType == ResourceType.Model
+                ? EphemeralReference(attached, ephemerals)
+                : RelationOf(attached).ToString();
             var where = node.Config.GetValueOrDefault("where");
             var model = where is null ? relation : $"(select * from {relation} where {JinjaValues.ToText(where)}) dbt_subquery";
             var kwargs = new Dictionary<string, object?>(StringComparer.Ordinal) { ["model"] = model };
@@ -166,6 +168,16 @@ public sealed partial class DbtProject
         }
 
         return template.Render(globals);
+    }
+
+    private static string EphemeralReference(DbtNode ephemeral, List<DbtNode> ephemerals)
+    {
+        if (!ephemerals.Contains(ephemeral))
+        {
+            ephemerals.Add(ephemeral);
+        }
+
+        return "__dbt__cte__" + ephemeral.Name;
     }
 
     private static object? EvaluateExpression(string text, IReadOnlyDictionary<string, object?> globals, string file)

@@ -86,17 +86,9 @@ public sealed partial class DbtProject
             node.Refs.Add(name);
         }
 
-        if (target.ResourceType == ResourceType.Model && target.Materialized == "ephemeral")
-        {
-            if (!ephemerals.Contains(target))
-            {
-                ephemerals.Add(target);
-            }
-
-            return "__dbt__cte__" + target.Name;
-        }
-
-        return RelationOf(target);
+        return target.ResourceType == ResourceType.Model && target.Materialized == "ephemeral"
+            ? EphemeralReference(target, ephemerals)
+            : RelationOf(target);
     }
 
     private Relation Source(DbtNode node, JinjaCall call, CompileOptions options)

@@ -1,0 +1,177 @@
+using Npgsql;
+using RhythmFlow.Modeling.Execution;
+using RhythmFlow.Modeling.Project;
+using RhythmFlow.Testing;
+
+namespace RhythmFlow.Modeling.Tests;
+
+/// <summary>Builds the real dbt project on a private PostgreSQL over crafted raw events.</summary>
+public sealed class ModelBuildTests(MigratedPostgresDatabase database) : IClassFixture<MigratedPostgresDatabase>, IDisposable
+{
+    private static readonly RawEvents.User Ana = new(10, "Ana", "Lee", "F", "Washington", "20001", "DC", Day(0).AddDays(-30));
+    private static readonly RawEvents.User Ben = new(11, "Ben", "Ng", "M", "Austin", "73301", "TX", Day(9));
+
+    private readonly string _projectCopy = CopyProject();
+
+    // 2024-03-02 is a Saturday.
+    private static DateTimeOffset Day(int hour) => new DateTimeOffset(2024, 3, 2, 0, 0, 0, TimeSpan.Zero).AddHours(hour);
+
+    private static string CopyProject()
+    {
+        var target = Path.Combine(Path.GetTempPath(), "rhythmflow-dbt-" + Guid.NewGuid().ToString("N"));
+        foreach (var file in Directory.EnumerateFiles(Repository.DbtProject, "*", SearchOption.AllDirectories)
+                     .Where(f => !f.Contains("/target/", StringComparison.Ordinal)))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(Repository.DbtProject, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+
+        return target;
+    }
+
+    public void Dispose() => Directory.Delete(_projectCopy, recursive: true);
+
+    /// <summary>Both tests share the class's database: each starts from empty raw tables and no models.</summary>
+    private async Task ResetAsync()
+    {
+        await using var command = database.DataSource.CreateCommand(
+            "truncate raw.listen_events, raw.page_view_events, raw.auth_events, raw.status_change_events; " +
+            "drop schema if exists staging cascade; drop schema if exists intermediate cascade; drop schema if exists marts cascade");
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<RunOutcome> BuildAsync(bool fullRefresh = false, params string[] select)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+        var project = DbtProject.Load(new ProjectLoadOptions(_projectCopy)
+        {
+            Environment = name => name switch
+            {
+                "RHYTHMFLOW_PG_DATABASE" => builder.Database,
+                _ => null,
+            },
+        });
+        await using var dataSource = ModelingDataSource.Create(database.ConnectionString);
+        var output = new StringWriter();
+        var outcome = await new ModelRunner(project, dataSource, output, Serilog.Core.Logger.None, TimeProvider.System)
+            .RunAsync(new RunRequest(ModelCommand.Build, select, [], fullRefresh), CancellationToken.None);
+        outcome.Success.ShouldBeTrue(output.ToString());
+        return outcome;
+    }
+
+    private async Task<Dictionary<string, string>> SnapshotMartsAsync()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var tables = database.DataSource.CreateCommand("select table_name from information_schema.tables where table_schema = 'marts' order by 1");
+        var names = new List<string>();
+        await using (var reader = await tables.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                names.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var name in names)
+        {
+            await using var command = database.DataSource.CreateCommand($"select count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') from marts.\"{name}\" t");
+            result[name] = (string)(await command.ExecuteScalarAsync())!;
+        }
+
+        return result;
+    }
+
+    private async Task<List<string>> RowsAsync(string sql)
+    {
+        await using var command = database.DataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
+        return rows;
+    }
+
+    private static RawEvents MorningAndNoon() => new RawEvents()
+        .Session(Ana, 1001, Day(9),
+            (0, "Home", "free", null, null),
+            (1, "NextSong", "free", "Tony Joe White", "Yo Yo Man"),
+            (5, "NextSong", "free", "Atomic Rooster", "Devil's Answer"),
+            (9, "Upgrade", "free", null, null))
+        .Session(Ana, 1002, Day(11).AddMinutes(50),
+            (0, "NextSong", "free", "Tony Joe White", "Yo Yo Man"),
+            (10, "Submit Upgrade", "free", null, null),
+            (11, "Home", "paid", null, null),
+            (15, "NextSong", "paid", "Tony Joe White", "Yo Yo Man"))
+        .Session(Ben, 2001, Day(10),
+            (0, "Login", "free", null, null),
+            (1, "Home", "free", null, null),
+            (2, "NextSong", "free", "Atomic Rooster", "Devil's Answer"));
+
+    private static RawEvents Evening() => new RawEvents()
+        .Session(Ana, 1003, Day(18),
+            (0, "NextSong", "paid", "Atomic Rooster", "Devil's Answer"),
+            (3, "Downgrade", "paid", null, null),
+            (4, "Submit Downgrade", "paid", null, null),
+            (5, "Home", "free", null, null),
+            (6, "NextSong", "free", "Tony Joe White", "Yo Yo Man"))
+        .Session(Ben, 2002, Day(19),
+            (0, "NextSong", "free", "Tony Joe White", "Yo Yo Man"),
+            (2, "Cancel", "free", null, null),
+            (3, "Cancellation Confirmation", "free", null, null));
+
+    [Fact]
+    public async Task Build_CraftedDayWithLevelChanges_BuildsTypeTwoUsersAndPassesEveryTest()
+    {
+        // Given a day where Ana upgrades at noon and downgrades in the evening
+        await ResetAsync();
+        await MorningAndNoon().WriteAsync(database.DataSource);
+        await Evening().WriteAsync(database.DataSource);
+
+        // When
+        var outcome = await BuildAsync();
+
+        // Then every dbt test ran and passed, and Ana has three contiguous level periods
+        outcome.Results.Count(r => r.Node.ResourceType == ResourceType.Test).ShouldBeGreaterThan(100);
+        (await RowsAsync("select level, valid_from, valid_to is null, is_current from marts.dim_users where user_id = 10 order by valid_from"))
+            .Select(r => string.Join("|", r.Split('|').Where((_, i) => i != 1)))
+            .ShouldBe(["free|False|False", "paid|False|False", "free|True|True"]);
+
+        // a listen minutes before the upgrade joins the free row, one after it the paid row (same day)
+        (await RowsAsync("select s.level, u.level from marts.fct_streams s join marts.dim_users u on u.user_key = s.user_key where s.user_id = 10 order by s.event_at"))
+            .ShouldBe(["free|free", "free|free", "free|free", "paid|paid", "paid|paid", "free|free"]);
+        (await RowsAsync("select state_name from marts.dim_locations where state_code = 'DC'")).ShouldBe(["Washington DC"]);
+        (await RowsAsync("select is_weekend, day_of_week from marts.dim_dates")).ShouldBe(["True|6"]);
+        (await RowsAsync("select count(*) from marts.dim_songs")).ShouldBe(["2"]);
+        (await RowsAsync("select upgraded_users, free_users from marts.agg_conversion_funnel")).ShouldBe(["1|2"]);
+        (await RowsAsync("select cancelled_users, downgraded_users from marts.agg_churn")).ShouldBe(["1|1"]);
+        (await RowsAsync("select converted, churned from marts.fct_sessions order by session_id")).ShouldBe(
+            ["False|False", "True|False", "False|False", "False|False", "False|True"]);
+    }
+
+    [Fact]
+    public async Task Build_AfterOneMoreHourIncrementally_EqualsFullRefreshAndRebuildsNothingWithoutNewData()
+    {
+        // Given marts built up to noon, then the evening's events landing
+        await ResetAsync();
+        await MorningAndNoon().WriteAsync(database.DataSource);
+        await BuildAsync();
+        await Evening().WriteAsync(database.DataSource);
+
+        // When built incrementally, then again with no new data, then from scratch
+        await BuildAsync();
+        var incremental = await SnapshotMartsAsync();
+        await BuildAsync();
+        var again = await SnapshotMartsAsync();
+        await BuildAsync(fullRefresh: true);
+        var full = await SnapshotMartsAsync();
+
+        // Then
+        again.ShouldBe(incremental);
+        incremental.ShouldBe(full);
+        incremental["fct_streams"].ShouldStartWith("8:");
+    }
+}
