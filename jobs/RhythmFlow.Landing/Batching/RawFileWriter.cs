@@ -1,0 +1,139 @@
+using System.Text;
+using RhythmFlow.Contracts;
+using RhythmFlow.Lake;
+using RhythmFlow.Lake.Storage;
+using RhythmFlow.Landing.Validation;
+using RhythmFlow.Parquet;
+
+namespace RhythmFlow.Landing.Batching;
+
+/// <summary>Where a valid event came from: its Kafka coordinates and the batch that lands it (the lineage columns).</summary>
+internal readonly record struct Lineage(int Partition, long Offset, long KafkaTimestampMs);
+
+/// <summary>
+/// The Parquet file of one topic and event hour within one batch, streamed into a lake upload as events arrive:
+/// values go from the validator's parsed fields straight into typed column writers (no second JSON parse), and
+/// only the current row group is held in memory. Nothing is visible until <see cref="CompleteAsync"/> commits it.
+/// </summary>
+internal sealed class RawFileWriter : IAsyncDisposable
+{
+    private readonly ILakeUpload upload;
+    private readonly ParquetWriter writer;
+    private readonly TopicLayout layout;
+    private readonly byte[] topicUtf8;
+    private readonly byte[] batchIdUtf8;
+
+    private RawFileWriter(ILakeUpload upload, TopicLayout layout, string batchId, DateTimeOffset eventHour, long rowGroupBytes)
+    {
+        this.upload = upload;
+        this.layout = layout;
+        EventHour = eventHour;
+        topicUtf8 = Encoding.UTF8.GetBytes(layout.Topic);
+        batchIdUtf8 = Encoding.UTF8.GetBytes(batchId);
+        var options = new ParquetWriterOptions { RowGroupSizeBytes = rowGroupBytes };
+        options.KeyValueMetadata["rhythmflow.landing_batch_id"] = batchId;
+        writer = new ParquetWriter(upload.Content, layout.Parquet, options);
+    }
+
+    public string Key => upload.Key;
+
+    public DateTimeOffset EventHour { get; }
+
+    public long Rows => writer.RowsWritten;
+
+    public static async Task<RawFileWriter> CreateAsync(
+        ILakeStorage storage, TopicLayout layout, string batchId, DateTimeOffset eventHour, long rowGroupBytes, CancellationToken cancellationToken)
+    {
+        var key = $"{LakeLayout.RawPartition(layout.Topic, eventHour)}/{LakeLayout.RequireSafeSegment($"part-{batchId}.parquet")}";
+        var upload = await storage.BeginUploadAsync(key, cancellationToken).ConfigureAwait(false);
+        return new RawFileWriter(upload, layout, batchId, eventHour, rowGroupBytes);
+    }
+
+    public void Append(EventFields fields, in Lineage lineage)
+    {
+        var columns = layout.Columns;
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var (type, field) = columns[i];
+            if (field < 0 || !fields.IsPresent(field))
+            {
+                writer.Column(i).AppendNull();
+                continue;
+            }
+
+            ref readonly var value = ref fields.Value(field);
+            switch (type)
+            {
+                case LakeColumnType.String when value.HasEscapes:
+                    writer.ByteArrayColumn(i).Append(fields.StringOf(value));
+                    break;
+                case LakeColumnType.String:
+                    writer.ByteArrayColumn(i).Append(fields.RawString(value));
+                    break;
+                case LakeColumnType.Int32:
+                    writer.Int32Column(i).Append((int)value.Integer);
+                    break;
+                case LakeColumnType.Int64 or LakeColumnType.TimestampMillis:
+                    writer.Int64Column(i).Append(value.Integer);
+                    break;
+                case LakeColumnType.Double:
+                    writer.DoubleColumn(i).Append(value.Number);
+                    break;
+                default:
+                    writer.BooleanColumn(i).Append(value.Kind == System.Text.Json.JsonTokenType.True);
+                    break;
+            }
+        }
+
+        var lineageStart = columns.Length;
+        writer.ByteArrayColumn(lineageStart).Append(topicUtf8);
+        writer.Int32Column(lineageStart + 1).Append(lineage.Partition);
+        writer.Int64Column(lineageStart + 2).Append(lineage.Offset);
+        writer.Int64Column(lineageStart + 3).Append(lineage.KafkaTimestampMs);
+        writer.ByteArrayColumn(lineageStart + 4).Append(batchIdUtf8);
+        writer.EndRow();
+    }
+
+    /// <summary>Writes the footer and publishes the file create-only; returns its commit-log entry.</summary>
+    public async Task<CommittedFile> CompleteAsync(CancellationToken cancellationToken)
+    {
+        var rows = writer.RowsWritten;
+        writer.Dispose();
+        var bytes = upload.Content.Position;
+        if (!await upload.CommitAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new RhythmFlowException($"Lake file {upload.Key} already exists; batch ids are unique, so another writer used this batch id.");
+        }
+
+        return new CommittedFile(upload.Key, LakeFileKind.Raw, layout.Topic, EventHour, rows, bytes);
+    }
+
+    public ValueTask DisposeAsync() => upload.DisposeAsync();
+}
+
+/// <summary>How one topic's events map onto its lake table: per event column, its type and the schema field it reads.</summary>
+internal sealed class TopicLayout
+{
+    public TopicLayout(string topic, CompiledEventSchema schema)
+    {
+        Topic = topic;
+        Columns = [.. LakeSchema.EventColumnsOf(topic).Select(c => (c.Type, schema.IndexOf(c.EventField!)))];
+        Parquet = new ParquetSchema(LakeSchema.ColumnsOf(topic).Select(ToParquet));
+    }
+
+    public string Topic { get; }
+
+    public (LakeColumnType Type, int Field)[] Columns { get; }
+
+    public ParquetSchema Parquet { get; }
+
+    private static ParquetColumn ToParquet(LakeColumn column) => column.Type switch
+    {
+        LakeColumnType.String => ParquetColumn.String(column.Name, column.Required),
+        LakeColumnType.Int32 => ParquetColumn.Int32(column.Name, column.Required),
+        LakeColumnType.Int64 => ParquetColumn.Int64(column.Name, column.Required),
+        LakeColumnType.Double => ParquetColumn.Double(column.Name, column.Required),
+        LakeColumnType.Boolean => ParquetColumn.Boolean(column.Name, column.Required),
+        _ => ParquetColumn.Timestamp(column.Name, ParquetTimeUnit.Millis, column.Required),
+    };
+}

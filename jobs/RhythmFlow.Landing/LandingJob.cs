@@ -1,0 +1,357 @@
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using RhythmFlow.Contracts;
+using RhythmFlow.Kafka;
+using RhythmFlow.Lake;
+using RhythmFlow.Lake.Storage;
+using RhythmFlow.Landing.Batching;
+using RhythmFlow.Landing.Validation;
+using Serilog;
+
+namespace RhythmFlow.Landing;
+
+/// <summary>How the landing loop ends.</summary>
+public enum LandingMode
+{
+    /// <summary>Drain what is available (or stop at <see cref="LandingOptions.MaxInterval"/>), commit, return. What Airflow runs.</summary>
+    Once,
+
+    /// <summary>Run until cancelled, closing batches on their triggers; on cancellation commit the open batch.</summary>
+    Continuous,
+}
+
+/// <summary>What one run landed.</summary>
+public sealed record LandingRunSummary(IReadOnlyList<LakeCommit> Commits, int OrphansDeleted, int Fenced)
+{
+    public long Records => Commits.Sum(c => c.Stats?.Records ?? 0);
+
+    public long Written => Commits.Sum(c => c.Stats?.Written ?? 0);
+
+    public long Quarantined => Commits.Sum(c => c.Stats?.Quarantined ?? 0);
+}
+
+/// <summary>
+/// The landing job: consumes the event topics in one consumer group, validates each message, streams valid events
+/// into Parquet files per topic and event hour and rejected ones into quarantine, and publishes each batch through
+/// the lake commit log. The log, not Kafka, decides where each partition resumes and which files exist; Kafka group
+/// offsets are committed afterwards as a convenience for lag monitoring. See docs/landing.md for the argument.
+/// </summary>
+public sealed class LandingJob
+{
+    private const int MaxOpenFiles = 256;
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+
+    private readonly LandingOptions options;
+    private readonly KafkaConsumerOptions kafka;
+    private readonly ILakeStorage storage;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly EventValidator validator;
+    private readonly Dictionary<string, TopicLayout> layouts;
+    private readonly string writerId = $"{Environment.MachineName}/{Environment.ProcessId}";
+
+    // Per assigned partition: the next offset to land (null: the log has nothing yet, take the first one seen).
+    private readonly Dictionary<(string Topic, int Partition), long?> next = [];
+    private readonly HashSet<(string Topic, int Partition)> pendingSeeks = [];
+    private readonly HashSet<(string Topic, int Partition)> atEnd = [];
+    private readonly List<LakeCommit> commits = [];
+    private LakeCommitLog? log;
+    private LandingBatch? batch;
+    private int fenced;
+
+    public LandingJob(LandingOptions options, KafkaConsumerOptions kafka, ILakeStorage storage, TimeProvider time, ILogger logger)
+    {
+        this.options = SettingsValidator.Validate(options, LandingOptions.Section);
+        this.kafka = kafka;
+        this.storage = storage;
+        this.time = time;
+        this.logger = logger.ForContext<LandingJob>();
+        validator = new EventValidator(options, time);
+        layouts = RhythmFlow.Contracts.Topics.All.ToDictionary(t => t, t => new TopicLayout(t, validator.SchemaOf(t)), StringComparer.Ordinal);
+    }
+
+    /// <summary>The topics consumed; all four event topics unless narrowed (tests).</summary>
+    public IReadOnlyList<string> Topics { get; init; } = RhythmFlow.Contracts.Topics.All;
+
+    /// <summary>Called after each committed batch (progress display, tests).</summary>
+    public Action<LakeCommit>? Committed { get; init; }
+
+    public Task<LandingRunSummary> RunAsync(LandingMode mode, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => RunCoreAsync(mode, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task<LandingRunSummary> RunCoreAsync(LandingMode mode, CancellationToken cancellationToken)
+    {
+        log = await LakeCommitLog.OpenAsync(storage, cancellationToken).ConfigureAwait(false);
+        var orphans = await Recovery.RemoveOrphansAsync(storage, log, writerId, kafka.GroupId, time, logger, cancellationToken).ConfigureAwait(false);
+
+        var consumerOptions = WithPartitionEof(kafka);
+        using var consumer = KafkaConsumerFactory.Create(
+            consumerOptions,
+            new KafkaRebalanceHandlers { Assigned = OnAssigned, Revoked = (_, partitions) => OnRevoked(partitions.Select(p => p.TopicPartition)), Lost = (_, partitions) => OnRevoked(partitions.Select(p => p.TopicPartition)) },
+            logger);
+        await BrokerProbe.WaitAsync(consumer, kafka.BootstrapServers, Topics, options.BrokerTimeout, time, logger, cancellationToken).ConfigureAwait(false);
+        consumer.Subscribe(Topics);
+        var runStarted = time.GetUtcNow();
+        try
+        {
+            while (true)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    await CloseBatchAsync(consumer, "shutdown").ConfigureAwait(false);
+                    break;
+                }
+
+                ApplyPendingSeeks(consumer);
+                var result = consumer.Consume(PollTimeout);
+                if (result is not null)
+                {
+                    await RouteAsync(result, cancellationToken).ConfigureAwait(false);
+                }
+
+                var now = time.GetUtcNow();
+                if (mode == LandingMode.Once && (Drained(consumer) || now - runStarted >= options.MaxInterval))
+                {
+                    await CloseBatchAsync(consumer, Drained(consumer) ? "drained" : "max-interval").ConfigureAwait(false);
+                    break;
+                }
+
+                if (CloseReason(now) is { } reason)
+                {
+                    await CloseBatchAsync(consumer, reason).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            if (batch is not null)
+            {
+                await batch.DisposeAsync().ConfigureAwait(false);
+                batch = null;
+            }
+
+            consumer.Close();
+        }
+
+        return new LandingRunSummary(commits, orphans, fenced);
+    }
+
+    private static KafkaConsumerOptions WithPartitionEof(KafkaConsumerOptions source)
+    {
+        // --once needs to know when every assigned partition is drained; partition EOF events say so.
+        var copy = new KafkaConsumerOptions
+        {
+            BootstrapServers = source.BootstrapServers,
+            ClientId = source.ClientId,
+            GroupId = source.GroupId,
+            AutoOffsetReset = source.AutoOffsetReset,
+            AssignmentStrategy = source.AssignmentStrategy,
+            SessionTimeoutMs = source.SessionTimeoutMs,
+            MaxPollIntervalMs = source.MaxPollIntervalMs,
+            ReadCommitted = source.ReadCommitted,
+            Librdkafka = new Dictionary<string, string>(source.Librdkafka, StringComparer.Ordinal) { ["enable.partition.eof"] = "true" },
+        };
+        return copy;
+    }
+
+    private string? CloseReason(DateTimeOffset now) => batch switch
+    {
+        null => null,
+        { } b when b.Records >= options.MaxRecords => "max-records",
+        { } b when b.Bytes >= options.MaxBytes => "max-bytes",
+        { } b when b.OpenFiles >= MaxOpenFiles => "open-files",
+        { } b when now - b.OpenedAt >= options.MaxInterval => "max-interval",
+        _ => null,
+    };
+
+    private bool Drained(IConsumer<byte[], byte[]> consumer) =>
+        consumer.Assignment.Count > 0 && pendingSeeks.Count == 0
+        && consumer.Assignment.All(tp => atEnd.Contains((tp.Topic, tp.Partition.Value)));
+
+    private async Task RouteAsync(ConsumeResult<byte[], byte[]> result, CancellationToken cancellationToken)
+    {
+        var key = (result.Topic, result.Partition.Value);
+        if (result.IsPartitionEOF)
+        {
+            atEnd.Add(key);
+            return;
+        }
+
+        atEnd.Remove(key);
+        var offset = result.Offset.Value;
+        if (pendingSeeks.Contains(key) || !next.TryGetValue(key, out var expected) || offset < expected)
+        {
+            // Fetched before our seek to the commit log's position took effect, or already landed: skip it.
+            return;
+        }
+
+        batch ??= new LandingBatch(storage, time.GetUtcNow(), RowGroupBytes());
+        var message = result.Message;
+        var value = message.Value;
+        batch.Track(result.Topic, key.Value, expected ?? offset, offset, value?.Length ?? 0);
+        next[key] = offset + 1;
+        var kafkaTimestamp = message.Timestamp.UnixTimestampMs;
+        var verdict = validator.Validate(result.Topic, value);
+        if (verdict.IsValid)
+        {
+            var hour = DataInterval.TruncateToHour(DateTimeOffset.FromUnixTimeMilliseconds(verdict.TsMillis!.Value));
+            var file = await batch.RawFileAsync(layouts[result.Topic], hour, cancellationToken).ConfigureAwait(false);
+            file.Append(validator.FieldsOf(result.Topic), new Lineage(key.Value, offset, kafkaTimestamp));
+        }
+        else
+        {
+            await batch.QuarantineAsync(result.Topic, key.Value, offset, kafkaTimestamp, value, verdict, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Row groups are the only per-file buffer; keep a few open files well inside --max-bytes.</summary>
+    private long RowGroupBytes() => Math.Clamp(options.MaxBytes / 4, 256 * 1024, 64L * 1024 * 1024);
+
+    private async Task CloseBatchAsync(IConsumer<byte[], byte[]> consumer, string reason)
+    {
+        if (batch is null)
+        {
+            return;
+        }
+
+        // Publishing is not cancellable: a half-published batch is safe (its files are orphans) but wasted work.
+        var closing = batch;
+        batch = null;
+        var watch = Stopwatch.StartNew();
+        await using (closing.ConfigureAwait(false))
+        {
+            var (files, quarantine) = await closing.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+            var offsets = closing.Offsets;
+            var stats = new BatchStats(
+                closing.Records,
+                closing.Records - closing.Quarantined,
+                closing.Quarantined,
+                files.Sum(f => f.Bytes),
+                Math.Round((time.GetUtcNow() - closing.OpenedAt).TotalSeconds, 3),
+                reason);
+            var draft = new LakeCommit(0, closing.Id, LakeCommitKind.Batch, time.GetUtcNow(), writerId, kafka.GroupId, offsets, files, quarantine, [], stats);
+            LakeCommit commit;
+            try
+            {
+                commit = await log!.AppendAsync(draft, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (LakeCommitConflictException ex)
+            {
+                fenced++;
+                logger.Warning("Batch {BatchId} was fenced and discarded: {Reason}", closing.Id, ex.Message);
+                foreach (var file in files)
+                {
+                    await storage.DeleteAsync(file.Key, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                ResetToLog(consumer);
+                return;
+            }
+
+            commits.Add(commit);
+            CommitGroupOffsets(consumer, offsets);
+            logger.Information(
+                "Landed batch {BatchId} as commit {Sequence} ({CloseReason}): {Records} records, {Written} written, {Quarantined} quarantined, {Files} files, {Bytes} bytes, {DurationSeconds}s open, published in {PublishMs} ms; offsets {Offsets}",
+                commit.BatchId,
+                commit.Sequence,
+                reason,
+                stats.Records,
+                stats.Written,
+                stats.Quarantined,
+                files.Count,
+                stats.Bytes,
+                stats.DurationSeconds,
+                watch.ElapsedMilliseconds,
+                string.Join(", ", offsets.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Topic}[{o.Partition}]={o.Start}..{o.End}"))));
+            Committed?.Invoke(commit);
+        }
+    }
+
+    private void CommitGroupOffsets(IConsumer<byte[], byte[]> consumer, IReadOnlyList<OffsetRange> offsets)
+    {
+        try
+        {
+            consumer.Commit(offsets.Select(o => new TopicPartitionOffset(o.Topic, o.Partition, o.End)));
+        }
+        catch (KafkaException ex)
+        {
+            // Only lag monitoring reads group offsets; the lake commit log already holds the truth.
+            logger.Warning("Could not commit consumer-group offsets after the lake commit: {Error}", ex.Error.Reason);
+        }
+    }
+
+    private void OnAssigned(IConsumer<byte[], byte[]> consumer, IReadOnlyList<TopicPartition> partitions)
+    {
+        log!.RefreshAsync(CancellationToken.None).GetAwaiter().GetResult();
+        foreach (var tp in partitions)
+        {
+            var key = (tp.Topic, tp.Partition.Value);
+            next[key] = log.NextOffsets.TryGetValue(key, out var resume) ? resume : null;
+            pendingSeeks.Add(key);
+            atEnd.Remove(key);
+        }
+
+        logger.Information("Assigned {Partitions}; resuming from the lake commit log", string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]")));
+    }
+
+    private void OnRevoked(IEnumerable<TopicPartition> partitions)
+    {
+        var revoked = partitions.Select(p => (p.Topic, p.Partition.Value)).ToList();
+        if (batch is not null)
+        {
+            // The open batch may hold revoked partitions' data; the new owner re-reads it from the log's offsets.
+            logger.Information("Partitions revoked; discarding open batch {BatchId} ({Records} records, not committed)", batch.Id, batch.Records);
+            batch.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            batch = null;
+        }
+
+        foreach (var key in revoked)
+        {
+            next.Remove(key);
+            pendingSeeks.Remove(key);
+            atEnd.Remove(key);
+        }
+
+        // Partitions kept across the rebalance restart from the log too, since the open batch is gone.
+        foreach (var key in next.Keys.ToList())
+        {
+            next[key] = log!.NextOffsets.TryGetValue(key, out var resume) ? resume : null;
+            pendingSeeks.Add(key);
+        }
+    }
+
+    private void ResetToLog(IConsumer<byte[], byte[]> consumer)
+    {
+        foreach (var tp in consumer.Assignment)
+        {
+            var key = (tp.Topic, tp.Partition.Value);
+            next[key] = log!.NextOffsets.TryGetValue(key, out var resume) ? resume : null;
+            pendingSeeks.Add(key);
+            atEnd.Remove(key);
+        }
+    }
+
+    private void ApplyPendingSeeks(IConsumer<byte[], byte[]> consumer)
+    {
+        if (pendingSeeks.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var key in pendingSeeks.ToList())
+        {
+            var target = next.GetValueOrDefault(key) is { } offset ? new Offset(offset) : Offset.Beginning;
+            try
+            {
+                consumer.Seek(new TopicPartitionOffset(key.Topic, key.Partition, target));
+                pendingSeeks.Remove(key);
+            }
+            catch (KafkaException ex)
+            {
+                // Right after an assignment the partition may not be fetchable yet; try again on the next poll.
+                logger.Debug("Seek of {Topic}[{Partition}] to {Offset} deferred: {Error}", key.Topic, key.Partition, target, ex.Error.Reason);
+            }
+        }
+    }
+}

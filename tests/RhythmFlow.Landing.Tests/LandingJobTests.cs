@@ -1,0 +1,201 @@
+using System.Text;
+using RhythmFlow.Contracts;
+using RhythmFlow.Kafka;
+using RhythmFlow.Lake;
+
+
+namespace RhythmFlow.Landing.Tests;
+
+public sealed class LandingJobTests : IDisposable
+{
+    private readonly TempLake lake = new();
+    private readonly DevBroker broker = DevBroker.Start(partitions: 2);
+
+    public void Dispose()
+    {
+        broker.Dispose();
+        lake.Dispose();
+    }
+
+    private KafkaConsumerOptions Consumer(string group = "landing-test") => new() { BootstrapServers = broker.BootstrapServers, GroupId = group, SessionTimeoutMs = 6_000 };
+
+    private LandingJob Job(LandingOptions? options = null, TimeProvider? time = null, string group = "landing-test", Action<LakeCommit>? committed = null) =>
+        new(options ?? new LandingOptions { BrokerTimeout = TimeSpan.FromSeconds(20) }, Consumer(group), lake.Storage, time ?? TimeProvider.System, Serilog.Core.Logger.None)
+        {
+            Committed = committed,
+        };
+
+    /// <summary>Produces <paramref name="perTopic"/> valid events to every topic; returns them by (topic, sessionId, item).</summary>
+    private async Task<HashSet<(string Topic, long Session, int Item)>> ProduceValidAsync(int perTopic, int sessionBase = 1)
+    {
+        var produced = new HashSet<(string, long, int)>();
+        await using var sink = await KafkaEventSink.CreateAsync(
+            new KafkaProducerOptions { BootstrapServers = broker.BootstrapServers, Partitions = 2, Librdkafka = { ["message.max.bytes"] = "8000000" } });
+        foreach (var topic in Topics.All)
+        {
+            for (var i = 0; i < perTopic; i++)
+            {
+                var session = sessionBase + (i / 10);
+                var ts = SampleEvents.Ts.AddMinutes(i % 90).ToUnixTimeMilliseconds();
+                sink.Write(topic, session, SampleEvents.Bytes(SampleEvents.For(topic, ts, session, i % 10)));
+                produced.Add((topic, session, i % 10));
+            }
+        }
+
+        await sink.FlushAsync(default);
+        return produced;
+    }
+
+    [Fact]
+    public async Task RunAsync_OnceWithPoisonMessages_LandsValidOnesAndQuarantinesEachKindWithItsRule()
+    {
+        // Given valid events around eleven kinds of poison in listen_events
+        var valid = await ProduceValidAsync(50);
+        var listen = SampleEvents.For(Topics.Listen);
+        var poison = new (string Rule, byte[] Bytes)[]
+        {
+            ("json", "not json at all"u8.ToArray()),
+            ("json", Encoding.UTF8.GetBytes(listen.ToJsonString()[..40])),
+            ("utf8", [.. "{\"artist\":\""u8, 0xC3, 0x28, .. "\"}"u8]),
+            ("schema.type", Encoding.UTF8.GetBytes(listen.ToJsonString().Replace("\"sessionId\":1", "\"sessionId\":\"1\"", StringComparison.Ordinal))),
+            ("schema.required", Mutate(listen, o => o.Remove("song"))),
+            ("schema.enum", Mutate(SampleEvents.For(Topics.PageView), o => o["page"] = "Casino")),
+            ("schema.enum", Mutate(listen, o => o["auth"] = "Hacker")),
+            ("schema.minimum", Mutate(listen, o => o["duration"] = -5.0)),
+            ("ts-window", Mutate(listen, o => o["ts"] = SampleEvents.Ts.AddYears(5).ToUnixTimeMilliseconds())),
+            ("empty", []),
+            ("too-large", Encoding.UTF8.GetBytes(new string('x', 5 * 1024 * 1024))),
+            ("schema.enum", Mutate(listen, o => o["level"] = "gold")),
+        };
+        await using (var sink = await KafkaEventSink.CreateAsync(
+            new KafkaProducerOptions { BootstrapServers = broker.BootstrapServers, Partitions = 2, Librdkafka = { ["message.max.bytes"] = "8000000" } }))
+        {
+            foreach (var (_, bytes) in poison)
+            {
+                sink.Write(bytes.Length > 0 && bytes[0] == '{' && bytes.Length < 100_000 && Encoding.UTF8.GetString(bytes).Contains("\"page\"", StringComparison.Ordinal) ? Topics.PageView : Topics.Listen, 7, bytes);
+            }
+
+            await sink.FlushAsync(default);
+        }
+
+        // When
+        var summary = await Job(time: new ManualTime(SampleEvents.Ts.AddHours(2))).RunAsync(LandingMode.Once, default);
+
+        // Then
+        var rows = await LakeContents.ReadAsync(lake.Storage);
+        rows.Select(r => (r.Topic, r.SessionId, r.ItemInSession)).ToHashSet().SetEquals(valid).ShouldBeTrue();
+        rows.Count.ShouldBe(valid.Count);
+        summary.Quarantined.ShouldBe(poison.Length);
+        var log = await LakeCommitLog.OpenAsync(lake.Storage);
+        var byRule = log.QuarantineTotals().GroupBy(q => q.Rule).ToDictionary(g => g.Key, g => g.Sum(q => q.Count));
+        foreach (var group in poison.GroupBy(p => p.Rule))
+        {
+            byRule.GetValueOrDefault(group.Key).ShouldBe(group.Count(), $"rule {group.Key}");
+        }
+
+        var quarantineLines = log.Commits.SelectMany(c => c.Files).Where(f => f.Kind == LakeFileKind.Quarantine).Sum(f => f.Rows);
+        quarantineLines.ShouldBe(poison.Length);
+    }
+
+    private static byte[] Mutate(System.Text.Json.Nodes.JsonObject source, Action<System.Text.Json.Nodes.JsonObject> change)
+    {
+        var copy = (System.Text.Json.Nodes.JsonObject)source.DeepClone();
+        change(copy);
+        return SampleEvents.Bytes(copy);
+    }
+
+    [Fact]
+    public async Task RunAsync_OnceAfterEarlierRun_LandsOnlyNewEventsExactlyOnce()
+    {
+        // Given a first run that landed everything produced so far
+        var first = await ProduceValidAsync(100);
+        await Job().RunAsync(LandingMode.Once, default);
+
+        // When more events arrive and the job runs again (new process, same lake; its Kafka group offsets are ignored)
+        var second = await ProduceValidAsync(100, sessionBase: 1_000);
+        var summary = await Job(group: "another-group").RunAsync(LandingMode.Once, default);
+
+        // Then
+        summary.Written.ShouldBe(second.Count);
+        var rows = await LakeContents.ReadAsync(lake.Storage);
+        rows.Count.ShouldBe(first.Count + second.Count);
+        rows.Select(r => (r.Topic, r.Partition, r.Offset)).Distinct().Count().ShouldBe(rows.Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_MaxRecords_ClosesBatchesOfThatSize()
+    {
+        await ProduceValidAsync(100);
+
+        var summary = await Job(new LandingOptions { MaxRecords = 150, BrokerTimeout = TimeSpan.FromSeconds(20) }).RunAsync(LandingMode.Once, default);
+
+        summary.Commits.Count.ShouldBeGreaterThanOrEqualTo(3);
+        summary.Commits.ShouldAllBe(c => c.Stats!.Records <= 150);
+        summary.Commits.Count(c => c.Stats!.CloseReason == "max-records").ShouldBeGreaterThanOrEqualTo(2);
+        summary.Records.ShouldBe(400);
+    }
+
+    [Fact]
+    public async Task RunAsync_MaxBytes_ClosesBatchOnBytes()
+    {
+        await ProduceValidAsync(100);
+
+        var summary = await Job(new LandingOptions { MaxBytes = 20_000, BrokerTimeout = TimeSpan.FromSeconds(20) }).RunAsync(LandingMode.Once, default);
+
+        summary.Commits.Count(c => c.Stats!.CloseReason == "max-bytes").ShouldBeGreaterThanOrEqualTo(2);
+        summary.Records.ShouldBe(400);
+    }
+
+    [Fact]
+    public async Task RunAsync_ContinuousIntervalElapsesThenCancelled_CommitsOnIntervalAndOnShutdown()
+    {
+        // Given a continuous job on a hand-moved clock
+        await ProduceValidAsync(20);
+        var time = new ManualTime(SampleEvents.Ts.AddHours(1));
+        var commits = new List<LakeCommit>();
+        using var stop = new CancellationTokenSource();
+        var job = Job(new LandingOptions { MaxInterval = TimeSpan.FromMinutes(2), BrokerTimeout = TimeSpan.FromSeconds(20) }, time, committed: commits.Add);
+        var run = job.RunAsync(LandingMode.Continuous, stop.Token);
+
+        // When two simulated minutes pass once the first events are in, then more arrive and the job is stopped
+        await WaitUntilAsync(() => Directory.GetFiles(lake.Root, "*.part", SearchOption.AllDirectories).Length > 0);
+        await Task.Delay(500);
+        time.Advance(TimeSpan.FromMinutes(3));
+        await WaitUntilAsync(() => commits.Count >= 1);
+        await ProduceValidAsync(5, sessionBase: 500);
+        await Task.Delay(1_000);
+        stop.Cancel();
+        var summary = await run;
+
+        // Then
+        summary.Commits[0].Stats!.CloseReason.ShouldBe("max-interval");
+        summary.Commits[^1].Stats!.CloseReason.ShouldBe("shutdown");
+        summary.Records.ShouldBe(100);
+    }
+
+    [Fact]
+    public async Task RunAsync_BrokerUnreachable_FailsAfterBrokerTimeoutNamingIt()
+    {
+        var job = new LandingJob(
+            new LandingOptions { BrokerTimeout = TimeSpan.FromSeconds(2) },
+            new KafkaConsumerOptions { BootstrapServers = "127.0.0.1:1", GroupId = "nobody" },
+            lake.Storage,
+            TimeProvider.System,
+            Serilog.Core.Logger.None);
+
+        var error = await Should.ThrowAsync<RhythmFlowException>(() => job.RunAsync(LandingMode.Once, default));
+
+        error.Message.ShouldContain("--broker-timeout");
+        error.Hint.ShouldNotBeNull();
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 300 && !condition(); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        condition().ShouldBeTrue();
+    }
+}
