@@ -15,13 +15,16 @@ public class QualityDatabase : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _connectionString = await TestPostgres.CreateDatabaseAsync(migrated: false);
+        _connectionString = await TestPostgres.CreateDatabaseAsync(Migrated);
         DataSource = NpgsqlDataSource.Create(_connectionString);
         if (SetupSql.Length > 0)
         {
             await ExecuteAsync(SetupSql);
         }
     }
+
+    /// <summary>True for a database with the warehouse migrations (the raw layer) applied.</summary>
+    protected virtual bool Migrated => false;
 
     /// <summary>Tables a test class works on, created once per class.</summary>
     protected virtual string SetupSql => string.Empty;
