@@ -13,5 +13,6 @@ internal static class CommandCatalog
         .. WarehouseCommands.Create(),
         .. ValidateCommands.Create(),
         .. OrchestrationCommands.Create(),
+        .. ParquetCommands.Create(),
     ];
 }
