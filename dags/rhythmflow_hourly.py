@@ -7,7 +7,8 @@ For each hour of event time (the run's data interval), in order:
    (and rebuilds earlier hours that received late events);
 2. `validate_raw` runs the raw-batch Great Expectations checkpoint; an error-level failure stops the run
    before bad rows reach the marts;
-3. `model_build` builds the hourly dbt models and everything downstream, with their tests;
+3. `model_build` builds the dbt project with its tests: the incremental facts take only the hours that are
+   new (or received late events) and everything downstream of them is rebuilt; seeds and views are idempotent;
 4. `validate_marts` runs the marts checkpoint.
 
 Every task is idempotent for its interval, so clearing or backfilling any hour is safe:
@@ -40,7 +41,7 @@ with DAG(
 ) as dag:
     transform = rhythmflow_task("transform", ["transform", *INTERVAL])
     validate_raw = rhythmflow_task("validate_raw", ["validate", "--checkpoint", "raw_hourly", *INTERVAL])
-    model_build = rhythmflow_task("model_build", ["model", "build", "--select", "tag:hourly+"])
+    model_build = rhythmflow_task("model_build", ["model", "build"])
     validate_marts = rhythmflow_task("validate_marts", ["validate", "--checkpoint", "marts_hourly", *INTERVAL])
 
     transform >> validate_raw >> model_build >> validate_marts

@@ -31,7 +31,7 @@ public static class Pipelines
         [
             new ChainTask("transform", ["transform", .. Interval], []),
             new ChainTask("validate_raw", ["validate", "--checkpoint", "raw_hourly", .. Interval], ["transform"]),
-            new ChainTask("model_build", ["model", "build", "--select", "tag:hourly+"], ["validate_raw"]),
+            new ChainTask("model_build", ["model", "build"], ["validate_raw"]),
             new ChainTask("validate_marts", ["validate", "--checkpoint", "marts_hourly", .. Interval], ["model_build"]),
         ]);
 
