@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Kafka produce throughput: RhythmFlow's producer (`rhythmflow kafka produce`) against `kcat -P`, both producing
+# the same NDJSON file of simulated events into the same dev broker in the same run, with the same producer
+# settings (idempotent, lz4, linger 20 ms, 1 MB / 10k-message batches). Prints events/s for both and the ratio.
+#
+# Usage: bench/kafka-produce-vs-kcat.sh [--users N] [--days N] [--rounds N] [--topic T]
+#   defaults: 20000 users over 1 day of listen_events, 3 rounds each (the best round counts).
+# Goal: RhythmFlow >= 0.8x kcat.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+users=20000 days=1 rounds=3 topic=listen_events
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --users) users="$2"; shift 2 ;;
+    --days) days="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    --topic) topic="$2"; shift 2 ;;
+    *) echo "usage: $0 [--users N] [--days N] [--rounds N] [--topic T]" >&2; exit 2 ;;
+  esac
+done
+
+"$root/scripts/system-packages.sh" test >&2
+work="$(mktemp -d)"
+broker_pid=""
+cleanup() {
+  [ -n "$broker_pid" ] && kill -TERM "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== generating events: $users users, $days day(s), seed 42" >&2
+"$root/rhythmflow" simulate --sink ndjson --out "$work/events" --users "$users" \
+  --start 2024-01-01T00:00:00Z --end "$(date -u -d "2024-01-01 + $days days" +%Y-%m-%dT%H:%M:%SZ)" --seed 42 \
+  --log-level warning >&2
+input="$work/events/$topic.ndjson"
+# Timed runs call the built CLI directly so the ./rhythmflow wrapper's build check is not measured.
+cli="$root/jobs/RhythmFlow.Cli/bin/${RHYTHMFLOW_BUILD_CONFIGURATION:-Release}/net10.0/rhythmflow.dll"
+events=$(wc -l < "$input")
+bytes=$(stat -c %s "$input")
+echo "== $events $topic events, $((bytes / 1024 / 1024)) MiB" >&2
+
+"$root/rhythmflow" dev-broker --partitions 4 --log-level warning > "$work/broker.out" &
+broker_pid=$!
+for _ in $(seq 1 300); do
+  [ -s "$work/broker.out" ] && break
+  sleep 0.1
+done
+servers="$(head -n 1 "$work/broker.out" | sed -n 's/^bootstrap\.servers=//p')"
+[ -n "$servers" ] || { echo "error: the dev broker did not print its address" >&2; exit 1; }
+echo "== dev broker on $servers" >&2
+
+now_ns() { date +%s%N; }
+best_kcat=0 best_rf=0
+for round in $(seq 1 "$rounds"); do
+  start=$(now_ns)
+  kcat -P -b "$servers" -t "$topic" -z lz4 -X enable.idempotence=true -X linger.ms=20 \
+    -X batch.size=1000000 -X batch.num.messages=10000 -X queue.buffering.max.messages=1000000 "$input"
+  kcat_rate=$(( events * 1000000000 / ($(now_ns) - start) ))
+
+  start=$(now_ns)
+  dotnet "$cli" kafka produce --bootstrap-servers "$servers" --topic "$topic" --in "$input" --log-level warning >&2
+  rf_rate=$(( events * 1000000000 / ($(now_ns) - start) ))
+
+  echo "round $round: kcat -P $kcat_rate events/s, rhythmflow $rf_rate events/s" >&2
+  [ "$kcat_rate" -gt "$best_kcat" ] && best_kcat=$kcat_rate
+  [ "$rf_rate" -gt "$best_rf" ] && best_rf=$rf_rate
+done
+
+expected=$(( events * rounds * 2 ))
+stored=$(kcat -b "$servers" -C -t "$topic" -e -q -f '\n' | wc -l)
+[ "$stored" -eq "$expected" ] || { echo "error: the broker holds $stored $topic events, expected $expected" >&2; exit 1; }
+
+echo "events per run:        $events ($topic, $((bytes / events)) bytes avg)"
+echo "kcat -P (baseline):    $best_kcat events/s"
+echo "rhythmflow produce:    $best_rf events/s"
+awk -v a="$best_rf" -v b="$best_kcat" 'BEGIN { printf "ratio rhythmflow/kcat: %.2f (goal >= 0.80)\n", a / b }'
