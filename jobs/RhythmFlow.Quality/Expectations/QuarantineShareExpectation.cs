@@ -19,7 +19,7 @@ internal sealed class QuarantineShareExpectation(string topic, double maxValue) 
     public override async Task<ExpectationOutcome> EvaluateAsync(EvaluationContext context, CancellationToken cancellationToken)
     {
         var quarantine = context.Quarantine
-            ?? throw new ExpectationRuntimeException("no lake is configured, so quarantine counts are unknown (set Quality:LakeRoot or Lake:Root).");
+            ?? throw new ExpectationRuntimeException("no lake is configured, so quarantine counts are unknown (pass --lake or set Lake:Root).");
         if (context.Batch.Start is not { } start || context.Batch.End is not { } end)
         {
             throw new ExpectationRuntimeException($"{context.Batch.Describe} has no hour; the quarantine share is measured per hour batch.");

@@ -161,7 +161,9 @@ public sealed class HtmlReport(string root)
             return $"{r["unexpected_count"]} unexpected of {elements} rows ({percent})";
         }
 
-        return r?["observed_value"] is { } observed ? "observed " + observed.ToJsonString(Compact) : string.Empty;
+        return r?["observed_value"] is { } observed ? "observed " + observed.ToJsonString(Compact)
+            : r is JsonObject o && o.ContainsKey("observed_value") ? "no observed value (no rows)"
+            : result.Success ? "passed" : "failed";
     }
 
     private static string Anchor(SuiteRunResult suite) => suite.SuiteName + "-" + suite.Batch.BatchId;
