@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create() =>
     [
         .. TransformCommands.Create(),
+        .. ModelCommands.Create(),
         .. SimulateCommands.Create(),
         .. KafkaCommands.Create(),
         .. WarehouseCommands.Create(),
