@@ -11,6 +11,7 @@ internal static class CommandCatalog
         .. ModelCommands.Create(),
         .. SimulateCommands.Create(),
         .. KafkaCommands.Create(),
+        .. LandingCommands.Create(),
         .. WarehouseCommands.Create(),
         .. ValidateCommands.Create(),
         .. OrchestrationCommands.Create(),

@@ -118,7 +118,7 @@ internal sealed class TopicLayout
     {
         Topic = topic;
         Columns = [.. LakeSchema.EventColumnsOf(topic).Select(c => (c.Type, schema.IndexOf(c.EventField!)))];
-        Parquet = new ParquetSchema(LakeSchema.ColumnsOf(topic).Select(ToParquet));
+        Parquet = LakeParquetSchema.For(topic);
     }
 
     public string Topic { get; }
@@ -126,14 +126,4 @@ internal sealed class TopicLayout
     public (LakeColumnType Type, int Field)[] Columns { get; }
 
     public ParquetSchema Parquet { get; }
-
-    private static ParquetColumn ToParquet(LakeColumn column) => column.Type switch
-    {
-        LakeColumnType.String => ParquetColumn.String(column.Name, column.Required),
-        LakeColumnType.Int32 => ParquetColumn.Int32(column.Name, column.Required),
-        LakeColumnType.Int64 => ParquetColumn.Int64(column.Name, column.Required),
-        LakeColumnType.Double => ParquetColumn.Double(column.Name, column.Required),
-        LakeColumnType.Boolean => ParquetColumn.Boolean(column.Name, column.Required),
-        _ => ParquetColumn.Timestamp(column.Name, ParquetTimeUnit.Millis, column.Required),
-    };
 }
