@@ -87,7 +87,10 @@ internal sealed class RawRowCopier
                 importer.Write(column.BooleanValues[row], NpgsqlDbType.Boolean);
                 break;
             case LakeColumnType.TimestampMillis:
-                importer.Write(ParquetColumnData.ToDateTime(column.Int64Values[row], column.Column.LogicalType), NpgsqlDbType.TimestampTz);
+                // Lake timestamps are UTC instants by contract, also in files whose writer left isAdjustedToUTC unset.
+                importer.Write(
+                    DateTime.SpecifyKind(ParquetColumnData.ToDateTime(column.Int64Values[row], column.Column.LogicalType), DateTimeKind.Utc),
+                    NpgsqlDbType.TimestampTz);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), type, "unknown lake column type");

@@ -96,7 +96,7 @@ public sealed class HourlyTransformTests(MigratedPostgresDatabase db) : IClassFi
 
     public void Dispose() => _lake.Dispose();
 
-    private HourlyTransform Transform() => new(_lake.Storage, db.DataSource, Serilog.Log.Logger, TimeProvider.System);
+    private HourlyTransform Transform() => new(_lake.Storage, db.DataSource, new TransformOptions(), Serilog.Log.Logger, TimeProvider.System);
 
     private static IEnumerable<object?[]> Events(string topic, DateTimeOffset hour, int fromSession, int toSession) =>
         Enumerable.Range(fromSession, toSession - fromSession).Select(s => TestLake.Event(topic, hour, s, s % 5));

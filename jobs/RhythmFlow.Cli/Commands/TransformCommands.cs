@@ -43,7 +43,8 @@ internal static class TransformCommands
             }
 
             await using var warehouse = await WarehouseCli.OpenAsync(parseResult, context, cancellationToken);
-            var transform = new HourlyTransform(new LocalLakeStorage(lakeRoot, context.Time), warehouse, context.Logger, context.Time);
+            var options = context.Bind<TransformOptions>(TransformOptions.Section);
+            var transform = new HourlyTransform(new LocalLakeStorage(lakeRoot, context.Time), warehouse, options, context.Logger, context.Time);
             var report = context.IsInteractive
                 ? await RunWithProgressAsync(transform, interval, cancellationToken)
                 : await transform.RunAsync(interval, null, cancellationToken);
