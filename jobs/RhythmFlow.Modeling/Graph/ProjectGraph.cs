@@ -91,6 +91,8 @@ public sealed class ProjectGraph
 
         var cycle = path[path.IndexOf(current)..];
         cycle.Reverse();
+        var first = cycle.IndexOf(cycle.Min(StringComparer.Ordinal)!);
+        cycle = [.. cycle[first..], .. cycle[..first]];
         cycle.Add(cycle[0]);
         return cycle.Select(id => _project.Nodes[id].UniqueId).ToList();
     }

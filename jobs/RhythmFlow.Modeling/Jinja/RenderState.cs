@@ -32,8 +32,17 @@ public sealed class RenderState
             }
         }
 
-        return _globals.TryGetValue(name, out value);
+        if (_globals.TryGetValue(name, out value))
+        {
+            return true;
+        }
+
+        value = name == "return" ? Return : null;
+        return value is not null;
     }
+
+    /// <summary>dbt's <c>return()</c>: ends the macro and hands its argument to the caller.</summary>
+    private static readonly JinjaFunction Return = new(call => throw new MacroReturn(call.Arg(0, "value")));
 
     internal void RenderNodes(IReadOnlyList<Node> nodes, StringBuilder output)
     {

@@ -18,7 +18,6 @@ public sealed partial class DbtProject
             ["is_incremental"] = new JinjaFunction(_ => IsIncremental(node, options)),
             ["var"] = new JinjaFunction(call => Var(call.RequireString(0, "name"), call.Arg(1, "default"), call.Args.Count > 1 || call.Kwargs.ContainsKey("default"), call)),
             ["env_var"] = EnvVarFunction(_environment),
-            ["return"] = new JinjaFunction(call => throw new MacroReturn(call.Arg(0, "value"))),
             ["exceptions"] = new JinjaNamespace(new Dictionary<string, object?>(StringComparer.Ordinal)
             {
                 ["raise_compiler_error"] = new JinjaFunction(call => throw call.Error("Compilation Error: " + JinjaValues.ToText(call.Arg(0, "msg")))),

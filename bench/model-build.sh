@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# model build benchmark: one simulated day through the real pipeline (simulate -> Kafka dev broker -> land ->
+# transform), then times `rhythmflow model build`:
+#   * hour 1 and hour 24 as incremental hourly builds (each after that hour's transform), to show that an hourly
+#     build costs the hour's data, not the day's history;
+#   * a --full-refresh build of the whole day: wall time and raw rows/s.
+# Baseline, measured in the same run on the same warehouse: PostgreSQL copying the day's raw rows once
+# (CREATE TABLE AS SELECT of the four raw tables), the floor for any build that reads every row.
+#
+# Usage: bench/model-build.sh [users, default 100000] [day, default 2024-03-04]
+# Heavy with the default 100,000 users (tens of minutes on 2 cores); BENCH_USERS=2000 for a quick look.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+users="${1:-${BENCH_USERS:-100000}}"
+day="${2:-2024-03-04}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/rhythmflow-model-bench.XXXXXX")"
+rf() { ./rhythmflow --work-dir "$work" --log-format json --log-level warning "$@"; }
+now() { date +%s.%N; }
+since() { echo "$(now) - $1" | bc; }
+next_hour() { date -u -d "$1 + 1 hour" +%Y-%m-%dT%H:%M:%SZ; }
+
+broker_pid=""
+cleanup() {
+  [[ -n "$broker_pid" ]] && kill "$broker_pid" 2>/dev/null || true
+  rf warehouse stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+./rhythmflow --help >/dev/null   # builds the CLI first when sources changed
+echo "== model-build benchmark: $users users, day $day (work dir $work)"
+rf dev-broker > "$work/broker.out" 2>/dev/null &
+broker_pid=$!
+for _ in $(seq 1 300); do grep -q bootstrap.servers "$work/broker.out" 2>/dev/null && break; sleep 0.2; done
+servers="$(sed -n 's/^bootstrap.servers=//p' "$work/broker.out" | head -1)"
+[[ -n "$servers" ]] || { echo "dev broker did not start" >&2; exit 1; }
+
+start="${day}T00:00:00Z"
+t=$(now); rf simulate --users "$users" --start "$start" --end "$(date -u -d "$day + 1 day" +%Y-%m-%dT%H:%M:%SZ)" --sink kafka --bootstrap-servers "$servers" >/dev/null
+echo "simulate: $(since "$t")s"
+t=$(now); rf land --once --bootstrap-servers "$servers" >/dev/null
+echo "land: $(since "$t")s"
+rf warehouse start >/dev/null
+
+build() { rf model build "$@" > "$work/build.out" || { tail -20 "$work/build.out" >&2; exit 1; }; }
+slowest() {
+  node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1])).results;
+    r.sort((a,b)=>b.execution_time-a.execution_time);
+    console.log("  slowest: "+r.slice(0,4).map(x=>x.unique_id.split(".").pop()+" "+x.execution_time.toFixed(2)+"s").join(", "))' dbt/target/run_results.json
+}
+
+# Hour 1: transform it, build.
+h0="$start"; h1="$(next_hour "$h0")"
+rf transform --interval-start "$h0" --interval-end "$h1" >/dev/null
+t=$(now); build; hour1=$(since "$t"); slowest
+# Hours 2..23 in one catch-up, then hour 24 alone.
+h23="$(date -u -d "$day + 23 hours" +%Y-%m-%dT%H:%M:%SZ)"
+rf transform --interval-start "$h1" --interval-end "$h23" >/dev/null
+build
+rf transform --interval-start "$h23" --interval-end "$(next_hour "$h23")" >/dev/null
+t=$(now); build; hour24=$(since "$t"); slowest
+
+t=$(now); build --full-refresh; full=$(since "$t"); slowest
+
+# Baseline: PostgreSQL reading and writing every raw row once.
+conn_sql="create schema if not exists bench; drop table if exists bench.l, bench.p, bench.a, bench.s;
+create table bench.l as select * from raw.listen_events; create table bench.p as select * from raw.page_view_events;
+create table bench.a as select * from raw.auth_events; create table bench.s as select * from raw.status_change_events;"
+export PGHOST=127.0.0.1 PGUSER=rhythmflow PGDATABASE=rhythmflow
+PGPORT="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).Port)' "$work/warehouse/instance.json")"
+PGPASSWORD="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).Password)' "$work/warehouse/instance.json")"
+export PGPORT PGPASSWORD
+psql="/usr/lib/postgresql/15/bin/psql"
+[ -x "$psql" ] || psql=psql
+rows=$("$psql" -qXtA -c "select (select count(*) from raw.listen_events) + (select count(*) from raw.page_view_events) + (select count(*) from raw.auth_events) + (select count(*) from raw.status_change_events)")
+t=$(now); "$psql" -qX -v ON_ERROR_STOP=1 -c "set client_min_messages = warning; $conn_sql" >/dev/null; baseline=$(since "$t")
+
+printf '\n%-44s %10s\n' "measure" "seconds"
+printf '%-44s %10.2f\n' "model build, hour 1 (incremental)" "$hour1"
+printf '%-44s %10.2f\n' "model build, hour 24 (incremental)" "$hour24"
+printf '%-44s %10.2f\n' "model build --full-refresh, whole day" "$full"
+printf 'raw rows: %s; full build rate: %.0f rows/s\n' "$rows" "$(echo "$rows / $full" | bc -l)"
+printf 'hour 24 / hour 1 build time: %.2f\n' "$(echo "$hour24 / $hour1" | bc -l)"
+printf 'baseline (PostgreSQL CREATE TABLE AS over the raw rows): %.2fs; full build / baseline = %.1fx\n' "$baseline" "$(echo "$full / $baseline" | bc -l)"
