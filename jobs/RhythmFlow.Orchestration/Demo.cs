@@ -1,8 +1,11 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Dapper;
 using Npgsql;
 using RhythmFlow.Contracts;
 using RhythmFlow.Kafka;
+using RhythmFlow.Lake;
+using RhythmFlow.Lake.Storage;
 using RhythmFlow.Simulator;
 using Serilog;
 
@@ -11,32 +14,50 @@ namespace RhythmFlow.Orchestration;
 /// <summary>Time spent in one stage of the demo and what it produced, for the summary.</summary>
 public sealed record StageResult(string Stage, TimeSpan Duration, string Detail);
 
+/// <summary>Expectations evaluated by the validate tasks of the demo, per GX suite.</summary>
+public sealed record CheckCount(string Suite, int Passed, int Failed);
+
 /// <summary>What <c>rhythmflow demo</c> did, stage by stage; also written as JSON with <c>--summary-json</c>.</summary>
 public sealed record DemoSummary(
     DateTimeOffset Start,
     DateTimeOffset End,
     IReadOnlyDictionary<string, long> EventsProduced,
+    long EventsLanded,
+    long EventsQuarantined,
     int LakeFiles,
     int QuarantineFiles,
     IReadOnlyDictionary<string, long> WarehouseRows,
-    IReadOnlyList<ChainRun> HourlyRuns,
+    IReadOnlyList<CheckCount> Checks,
+    int HoursSucceeded,
+    int HoursFailed,
     IReadOnlyList<string> SkippedStages,
     IReadOnlyList<StageResult> Stages);
 
 /// <summary>
 /// The embedded shape end to end: the dev broker in process, a simulated recent period produced into it, landed into
-/// the lake, and the hourly chain (the <see cref="Pipelines.Hourly"/> DAG, through the same verbs) for every hour.
-/// A stage whose verb this build lacks is reported as skipped, never faked.
+/// the lake with the verb Airflow runs every two minutes, and the hourly chain (<see cref="Pipelines.Hourly"/>, through
+/// the same verbs) for every hour as a backfill. A stage whose verb this build lacks is reported as skipped, never faked.
 /// </summary>
 public sealed class Demo(IVerbInvoker invoker, ILogger logger, TimeProvider time)
 {
     public async Task<DemoSummary> RunAsync(
-        DemoOptions options, string workDir, NpgsqlDataSource warehouse, IProgress<string>? progress, CancellationToken cancellationToken)
+        DemoOptions options,
+        DemoPaths paths,
+        NpgsqlDataSource warehouse,
+        IProgress<string>? progress,
+        IProgress<BackfillStep>? hourly,
+        CancellationToken cancellationToken)
     {
-        var end = DataInterval.TruncateToHour(time.GetUtcNow());
+        var end = options.End ?? DataInterval.TruncateToHour(time.GetUtcNow());
+        if (DataInterval.TruncateToHour(end) != end)
+        {
+            throw new UsageException($"--end {PipelineDag.Iso(end)} is not on the hour.", $"Try --end {PipelineDag.Iso(DataInterval.TruncateToHour(end))}.");
+        }
+
         var start = end.AddHours(-options.Hours);
         var stages = new List<StageResult>();
         var skipped = new List<string>();
+        var checksBefore = ValidationResults(paths.QualityDir).ToHashSet(StringComparer.Ordinal);
 
         progress?.Report($"starting the dev broker ({options.Partitions} partitions per topic)");
         var clock = Stopwatch.StartNew();
@@ -56,36 +77,40 @@ public sealed class Demo(IVerbInvoker invoker, ILogger logger, TimeProvider time
 
         var produced = simulated.MessagesPerTopic.Values.Sum();
         stages.Add(new StageResult("simulate", clock.Elapsed, $"{produced:N0} messages"));
+        progress?.Report($"produced {produced:N0} messages");
 
         string[] land = ["land", "--once", "--bootstrap-servers", broker.BootstrapServers];
         if (invoker.HasVerb(land))
         {
-            progress?.Report("landing Kafka into the lake");
+            progress?.Report("landing Kafka into the lake (rhythmflow land --once)");
             clock.Restart();
-            await RunVerbAsync(land, cancellationToken);
+            var exitCode = await invoker.InvokeAsync(land, cancellationToken);
+            if (exitCode != 0)
+            {
+                throw new RhythmFlowException(
+                    $"demo: 'rhythmflow {string.Join(' ', land)}' failed with exit code {exitCode}.",
+                    $"The error above says why; the work directory keeps the lake for a look ({paths.LakeRoot}).");
+            }
+
             stages.Add(new StageResult("land", clock.Elapsed, "lake batches committed"));
         }
         else
         {
-            skipped.Add("land");
+            skipped.Add("land (this build has no 'land' verb)");
         }
 
-        var runs = new List<ChainRun>();
+        var result = new BackfillResult([]);
         var missing = Pipelines.Hourly.Tasks.Where(t => !invoker.HasVerb(t.Arguments)).Select(t => t.TaskId).ToList();
         if (missing.Count == 0)
         {
-            var runner = new ChainRunner(invoker, logger);
-            var hours = new DataInterval(start, end).Hours().ToList();
-            foreach (var (hour, index) in hours.Select((hour, index) => (hour, index)))
-            {
-                progress?.Report($"hourly chain {index + 1}/{hours.Count}: {PipelineDag.Iso(hour)}");
-                runs.Add(await runner.RunAsync(Pipelines.Hourly, new DataInterval(hour, hour.AddHours(1)), cancellationToken));
-            }
-
+            progress?.Report($"hourly chain for {options.Hours} hours: {string.Join(" → ", Pipelines.Hourly.RunOrder().Select(t => t.TaskId))}");
+            var backfill = new Backfill(new ChainRunner(invoker, logger), new IntervalRunStore(warehouse, time), logger);
+            result = await backfill.RunAsync(
+                Pipelines.Hourly, Backfill.HourlyIntervals(start, end), ReprocessBehavior.Completed, hourly, cancellationToken);
             foreach (var task in Pipelines.Hourly.RunOrder())
             {
-                var total = runs.SelectMany(r => r.Tasks).Where(t => t.TaskId == task.TaskId).Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Duration);
-                stages.Add(new StageResult(task.TaskId, total, $"{runs.Count} hours"));
+                var runs = result.Steps.Where(s => s.Run is not null).SelectMany(s => s.Run!.Tasks).Where(t => t.TaskId == task.TaskId).ToList();
+                stages.Add(new StageResult(task.TaskId, runs.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Duration), $"{runs.Count} hours"));
             }
         }
         else
@@ -94,30 +119,53 @@ public sealed class Demo(IVerbInvoker invoker, ILogger logger, TimeProvider time
         }
 
         clock.Restart();
-        var lakeFiles = CountParquet(workDir, quarantine: false);
-        var quarantineFiles = CountParquet(workDir, quarantine: true);
+        var commits = Directory.Exists(paths.LakeRoot)
+            ? (await LakeCommitLog.OpenAsync(new LocalLakeStorage(paths.LakeRoot, time), cancellationToken)).Commits
+            : [];
+        var files = commits.SelectMany(c => c.Files).ToList();
         var rows = await CountWarehouseRowsAsync(warehouse, cancellationToken);
+        var checks = CountChecks(ValidationResults(paths.QualityDir).Where(f => !checksBefore.Contains(f)));
         stages.Add(new StageResult("summary", clock.Elapsed, $"{rows.Count} tables counted"));
 
-        return new DemoSummary(start, end, simulated.MessagesPerTopic, lakeFiles, quarantineFiles, rows, runs, skipped, stages);
+        return new DemoSummary(
+            start,
+            end,
+            simulated.MessagesPerTopic,
+            commits.Sum(c => c.Stats?.Written ?? 0),
+            commits.Sum(c => c.Stats?.Quarantined ?? 0),
+            files.Count(f => f.Kind == LakeFileKind.Raw),
+            files.Count(f => f.Kind == LakeFileKind.Quarantine),
+            rows,
+            checks,
+            result.Count(IntervalOutcome.Succeeded),
+            result.Count(IntervalOutcome.Failed),
+            skipped,
+            stages);
     }
 
-    private async Task RunVerbAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    private static IEnumerable<string> ValidationResults(string qualityDir)
     {
-        var exitCode = await invoker.InvokeAsync(arguments, cancellationToken);
-        if (exitCode != 0)
-        {
-            throw new RhythmFlowException(
-                $"demo: 'rhythmflow {string.Join(' ', arguments)}' failed with exit code {exitCode}.",
-                "The error above says why; the demo's work directory keeps everything for a look.");
-        }
+        var folder = Path.Combine(qualityDir, "validations");
+        return Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories) : [];
     }
 
-    private static int CountParquet(string workDir, bool quarantine) =>
-        Directory.Exists(workDir)
-            ? Directory.EnumerateFiles(workDir, "*.parquet", SearchOption.AllDirectories)
-                .Count(f => f.Contains($"{Path.DirectorySeparatorChar}quarantine{Path.DirectorySeparatorChar}", StringComparison.Ordinal) == quarantine)
-            : 0;
+    /// <summary>Sums the <c>statistics</c> of GX validation results (the format the validate verb writes) per suite.</summary>
+    private static IReadOnlyList<CheckCount> CountChecks(IEnumerable<string> resultFiles) =>
+        [
+            .. resultFiles
+                .Select(file =>
+                {
+                    using var document = JsonDocument.Parse(File.ReadAllBytes(file));
+                    var statistics = document.RootElement.GetProperty("statistics");
+                    return new CheckCount(
+                        document.RootElement.GetProperty("suite_name").GetString()!,
+                        statistics.GetProperty("successful_expectations").GetInt32(),
+                        statistics.GetProperty("unsuccessful_expectations").GetInt32());
+                })
+                .GroupBy(c => c.Suite, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new CheckCount(g.Key, g.Sum(c => c.Passed), g.Sum(c => c.Failed))),
+        ];
 
     /// <summary>Rows of every table in the raw layer and the marts, keyed <c>schema.table</c>.</summary>
     private static async Task<IReadOnlyDictionary<string, long>> CountWarehouseRowsAsync(NpgsqlDataSource warehouse, CancellationToken cancellationToken)
@@ -134,9 +182,8 @@ public sealed class Demo(IVerbInvoker invoker, ILogger logger, TimeProvider time
         foreach (var (schema, table) in tables)
         {
             // Names come from the catalog, quoted as identifiers; nothing user-supplied reaches this SQL.
-            var name = $"{Quote(schema)}.{Quote(table)}";
             rows[$"{schema}.{table}"] = await connection.ExecuteScalarAsync<long>(
-                new CommandDefinition($"SELECT count(*) FROM {name}", cancellationToken: cancellationToken));
+                new CommandDefinition($"SELECT count(*) FROM {Quote(schema)}.{Quote(table)}", cancellationToken: cancellationToken));
         }
 
         return rows;
@@ -144,3 +191,6 @@ public sealed class Demo(IVerbInvoker invoker, ILogger logger, TimeProvider time
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }
+
+/// <summary>Where the verbs the demo runs keep the lake and the quality results (their own settings decide).</summary>
+public sealed record DemoPaths(string LakeRoot, string QualityDir);

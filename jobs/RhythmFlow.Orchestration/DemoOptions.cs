@@ -15,6 +15,9 @@ public sealed class DemoOptions
     [Range(1, 24 * 7)]
     public int Hours { get; set; } = 24;
 
+    /// <summary>End of the simulated period, on the hour (default: the last full hour before now).</summary>
+    public DateTimeOffset? End { get; set; }
+
     /// <summary>Simulator seed; the same seed gives the same events.</summary>
     public long Seed { get; set; } = 42;
 

@@ -151,6 +151,7 @@ internal static class OrchestrationCommands
         var users = new Option<int?>("--users") { Description = "Users at the start of the simulated period (setting Demo:Users, default 2000)." };
         var hours = new Option<int?>("--hours") { Description = "Hours to simulate, ending at the last full hour (setting Demo:Hours, default 24)." };
         var seed = new Option<long?>("--seed") { Description = "Simulator seed (setting Demo:Seed, default 42)." };
+        var end = new Option<string>("--end") { Description = "End of the simulated period, ISO-8601 UTC on the hour (default: the last full hour)." };
         var noServe = new Option<bool>("--no-serve") { Description = "Do not serve the dashboard at the end; just print the summary and exit." };
         var summaryJson = new Option<string>("--summary-json") { Description = "Also write the summary (counts and time per stage) to this JSON file." };
         var command = new Command(
@@ -158,7 +159,7 @@ internal static class OrchestrationCommands
             "The whole pipeline on this machine, no cloud and no setup: starts the dev broker and the embedded warehouse, simulates a "
             + "recent period into Kafka, lands it, runs the hourly chain for every hour, prints a summary and serves the dashboard.")
         {
-            users, hours, seed, noServe, summaryJson,
+            users, hours, seed, end, noServe, summaryJson,
         }.WithWarehouseOption();
 
         return command.WithAction(async (parseResult, context, cancellationToken) =>
@@ -168,6 +169,7 @@ internal static class OrchestrationCommands
                 o.Users = parseResult.GetValue(users) ?? o.Users;
                 o.Hours = parseResult.GetValue(hours) ?? o.Hours;
                 o.Seed = parseResult.GetValue(seed) ?? o.Seed;
+                o.End = parseResult.GetValue(end) is { } value ? ParseInstant(value, "--end") : o.End;
             });
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var progress = new Progress<string>(message =>
@@ -178,7 +180,10 @@ internal static class OrchestrationCommands
             var warehouseTime = warehouseClock.Elapsed;
 
             var demo = new Demo(new InProcessVerbInvoker(parseResult), context.Logger, context.Time);
-            var summary = await demo.RunAsync(options, context.WorkDir, warehouse, progress, cancellationToken);
+            var paths = new DemoPaths(
+                context.Configuration["Lake:Root"] ?? Path.Combine(context.WorkDir, "lake"),
+                context.Configuration["Quality:OutputDir"] ?? Path.Combine(context.WorkDir, "quality"));
+            var summary = await demo.RunAsync(options, paths, warehouse, progress, new Progress(context.IsInteractive), cancellationToken);
             summary = summary with { Stages = [new StageResult("warehouse", warehouseTime, WarehouseDataSourceName(warehouse)), .. summary.Stages] };
 
             PrintSummary(summary, clock.Elapsed, context.IsInteractive);
@@ -187,9 +192,18 @@ internal static class OrchestrationCommands
                 await File.WriteAllTextAsync(path, System.Text.Json.JsonSerializer.Serialize(summary, SummarySerializerOptions), cancellationToken);
             }
 
+            var failed = summary.HoursFailed > 0 || summary.Checks.Any(c => c.Failed > 0);
             if (!parseResult.GetValue(noServe))
             {
                 await Console.Error.WriteLineAsync("dashboard: not in this build yet; the marts are in the warehouse (try: rhythmflow sql \"select ...\")");
+            }
+
+            if (failed)
+            {
+                await Console.Error.WriteLineAsync(
+                    "hint: some hours or checks failed (above); the quality reports are in the work directory's quality/data_docs, "
+                    + "and `rhythmflow backfill --reprocess failed` re-runs the failed hours");
+                return 1;
             }
 
             return 0;
@@ -222,8 +236,18 @@ internal static class OrchestrationCommands
             events.AddRow(topic, count.ToString("N0", CultureInfo.InvariantCulture));
         }
 
+        events.AddRow("landed / quarantined", $"{summary.EventsLanded:N0} / {summary.EventsQuarantined:N0}");
         events.AddRow("lake files (raw / quarantine)", $"{summary.LakeFiles} / {summary.QuarantineFiles}");
+        events.AddRow("hours (succeeded / failed)", $"{summary.HoursSucceeded} / {summary.HoursFailed}");
         console.Write(events);
+
+        var checks = new Table().AddColumns("suite", "passed", "failed");
+        foreach (var check in summary.Checks)
+        {
+            checks.AddRow(check.Suite, check.Passed.ToString(CultureInfo.InvariantCulture), check.Failed.ToString(CultureInfo.InvariantCulture));
+        }
+
+        console.Write(checks);
 
         var rows = new Table().AddColumns("warehouse table", "rows");
         foreach (var (table, count) in summary.WarehouseRows)
