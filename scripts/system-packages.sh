@@ -7,13 +7,13 @@ set -euo pipefail
 runtime_packages=(
   "librdkafka1:the Kafka client library (Confluent.Kafka 1.9.3 loads the system librdkafka.so.1)"
   "postgresql:the server binaries for the embedded warehouse"
+  "nodejs:runs the npm install of the dashboard's chart library at build time, and the test verifiers"
+  "npm:installs the dashboard's chart library (and the test verifiers) from their package-lock.json"
 )
 test_packages=(
   "kcat:the Kafka baseline for benchmarks and an independent consumer in tests"
   "chromium:the headless browser for the dashboard tests"
   "docker-compose:validates docker/ compose files without a Docker engine"
-  "nodejs:runs the independent Parquet and SQL verifiers (DuckDB, hyparquet)"
-  "npm:installs the verifiers from tests/verifiers/package-lock.json"
 )
 
 case "${1:-runtime}" in

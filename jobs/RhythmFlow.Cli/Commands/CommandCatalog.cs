@@ -14,6 +14,7 @@ internal static class CommandCatalog
         .. LandingCommands.Create(),
         .. WarehouseCommands.Create(),
         .. ValidateCommands.Create(),
+        .. DashboardCommands.Create(),
         .. OrchestrationCommands.Create(),
         .. ParquetCommands.Create(),
     ];
