@@ -52,7 +52,7 @@ internal sealed class Shard
     private readonly int _index;
     private readonly int _shardCount;
     private readonly Xoshiro _rng;
-    private readonly PriorityQueue<User, (long Ts, int Index)> _queue = new();
+    private readonly UserQueue _queue = new();
     private readonly List<(long UserId, long Arrival)> _pendingUsers = [];
     private readonly List<long> _initialUserIds = [];
     private long _sessions;
@@ -85,17 +85,20 @@ internal sealed class Shard
         }
 
         var start = _model.StartSeconds;
-        while (_queue.TryPeek(out var user, out var key) && key.Ts < windowEnd)
+        while (_queue.TryPeek(out var user, out var ts) && ts < windowEnd)
         {
-            _queue.Dequeue();
-            if (user.NextTs > start)
+            if (ts > start)
             {
                 Write(user, buffer);
             }
 
             if (Advance(user))
             {
-                _queue.Enqueue(user, (user.NextTs, user.LocalIndex));
+                _queue.UpdateTop();
+            }
+            else
+            {
+                _queue.RemoveTop();
             }
         }
     }
@@ -120,7 +123,7 @@ internal sealed class Shard
             }
 
             StartSession(user, t, machine.SessionStarts[(auth, level)]);
-            _queue.Enqueue(user, (user.NextTs, user.LocalIndex));
+            _queue.Enqueue(user);
         }
 
         var newcomers = machine.SessionStarts[(machine.Config.NewUserAuth, machine.Config.NewUserLevel)];
@@ -129,7 +132,7 @@ internal sealed class Shard
             var user = NewUser(userId, local++);
             user.RegistrationMs = arrival * 1000;
             StartSession(user, arrival, newcomers);
-            _queue.Enqueue(user, (user.NextTs, user.LocalIndex));
+            _queue.Enqueue(user);
         }
 
         _initialUserIds.Clear();
@@ -238,6 +241,11 @@ internal sealed class Shard
         return true;
     }
 
+    /// <summary>
+    /// Writes one step's messages. The page view is written from fragments; the listen, status_change and auth
+    /// messages of the same step share its <c>"ts":..,"sessionId":..</c> and its itemInSession-to-user tail
+    /// byte for byte, so they copy those spans instead of formatting them again.
+    /// </summary>
     private void Write(User user, EventBuffer buffer)
     {
         var state = user.State;
@@ -245,13 +253,18 @@ internal sealed class Shard
         var max = _model.MaxEventBytes;
 
         buffer.Begin(ts, user.UserId, PageView, max);
-        buffer.Append("{\"ts\":"u8);
+        buffer.Append((byte)'{');
+        var head = buffer.Position;
+        buffer.Append("\"ts\":"u8);
         buffer.AppendMillis(ts);
         buffer.Append(",\"sessionId\":"u8);
         buffer.Append(user.SessionId);
+        var headLength = buffer.Position - head;
         buffer.Append(state.PageViewMiddle);
+        var tail = buffer.Position;
         buffer.Append(user.ItemInSession);
         WriteDeviceAndUser(user, state, buffer);
+        var tailLength = buffer.Position - tail;
         if (state.IsNextSong)
         {
             buffer.Append((byte)',');
@@ -266,43 +279,36 @@ internal sealed class Shard
             buffer.Begin(ts, user.UserId, Listen, max);
             buffer.Append((byte)'{');
             buffer.Append(user.CurrentSong!.Json);
-            buffer.Append(",\"ts\":"u8);
-            WriteTail(user, state, state.AuthLevelMiddle, buffer);
+            buffer.Append((byte)',');
+            WriteShared(buffer, head, headLength, state.AuthLevelMiddle, tail, tailLength);
+            buffer.Append((byte)'}');
+            buffer.End();
         }
 
         if (state.IsStatusChange)
         {
             buffer.Begin(ts, user.UserId, StatusChange, max);
-            buffer.Append("{\"ts\":"u8);
-            WriteTail(user, state, state.AuthLevelMiddle, buffer);
+            buffer.Append((byte)'{');
+            WriteShared(buffer, head, headLength, state.AuthLevelMiddle, tail, tailLength);
+            buffer.Append((byte)'}');
+            buffer.End();
         }
 
         if (user.Previous is { IsLogin: true })
         {
             buffer.Begin(ts, user.UserId, Auth, max);
-            buffer.Append("{\"ts\":"u8);
-            buffer.AppendMillis(ts);
-            buffer.Append(",\"sessionId\":"u8);
-            buffer.Append(user.SessionId);
-            buffer.Append(state.LevelMiddle);
-            buffer.Append(user.ItemInSession);
-            WriteDeviceAndUser(user, state, buffer);
+            buffer.Append((byte)'{');
+            WriteShared(buffer, head, headLength, state.LevelMiddle, tail, tailLength);
             buffer.Append(state.IsLoggedIn ? ",\"success\":true}"u8 : ",\"success\":false}"u8);
             buffer.End();
         }
     }
 
-    /// <summary>ts onwards for listen and status_change, which share a shape after their first fields.</summary>
-    private void WriteTail(User user, PageState state, byte[] middle, EventBuffer buffer)
+    private static void WriteShared(EventBuffer buffer, int head, int headLength, byte[] middle, int tail, int tailLength)
     {
-        buffer.AppendMillis(user.NextTs);
-        buffer.Append(",\"sessionId\":"u8);
-        buffer.Append(user.SessionId);
+        buffer.AppendWritten(head, headLength);
         buffer.Append(middle);
-        buffer.Append(user.ItemInSession);
-        WriteDeviceAndUser(user, state, buffer);
-        buffer.Append((byte)'}');
-        buffer.End();
+        buffer.AppendWritten(tail, tailLength);
     }
 
     private void WriteDeviceAndUser(User user, PageState state, EventBuffer buffer)

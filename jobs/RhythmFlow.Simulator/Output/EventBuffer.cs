@@ -21,6 +21,9 @@ internal sealed class EventBuffer : IDisposable
 
     public bool HasUnread => ReadPosition < _length;
 
+    /// <summary>Where the next byte goes, to mark a fragment that later records of the same step copy.</summary>
+    public int Position => _length;
+
     public long PeekTs => BinaryPrimitives.ReadInt64LittleEndian(_bytes.AsSpan(ReadPosition));
 
     public void Clear()
@@ -56,6 +59,13 @@ internal sealed class EventBuffer : IDisposable
     }
 
     public void Append(byte b) => _bytes[_length++] = b;
+
+    /// <summary>Appends a copy of bytes already written (a fragment of an earlier record in this buffer).</summary>
+    public void AppendWritten(int start, int length)
+    {
+        _bytes.AsSpan(start, length).CopyTo(_bytes.AsSpan(_length));
+        _length += length;
+    }
 
     public void Append(long number)
     {
