@@ -37,8 +37,9 @@ public sealed class Simulation
         InitialUsers = initialUsers;
         FinalUsers = finalUsers;
         ConfigSource = configSource;
-        // Windows bound the buffered events (about 50,000 users' hour) without depending on the thread count.
-        _windowSeconds = Math.Clamp(3600L * 50_000 / Math.Max(1, finalUsers), 60, 3600);
+        // Windows hold about 2,500 users' hour of events (a few hundred KB of JSON over the shards), so the
+        // merge reads buffers still in the core's cache; sizing by users keeps it independent of the thread count.
+        _windowSeconds = Math.Clamp(3600L * 2_500 / Math.Max(1, finalUsers), 60, 3600);
     }
 
     public DateTimeOffset Start => DateTimeOffset.FromUnixTimeSeconds(_model.StartSeconds);
@@ -121,8 +122,13 @@ public sealed class Simulation
         var counts = new long[TopicByIndex.Length];
         var current = NewBuffers();
         var ahead = NewBuffers();
+        TimeSpan setup;
         try
         {
+            // Users and eventsim's pre-roll (their simulated, unemitted events up to the start) are timed on
+            // their own, so the summary can tell setup from emission.
+            SimulateWindow(current, _model.StartSeconds + 1);
+            setup = _time.GetElapsedTime(started);
             var windowEnd = Math.Min(_model.StartSeconds + _windowSeconds, _model.EndSeconds);
             SimulateWindow(current, windowEnd);
             var pacing = _continuous ? new Pacing(_time, _model.StartSeconds, _speed) : null;
@@ -186,7 +192,8 @@ public sealed class Simulation
             _shards.Sum(s => s.ChurnedUsers),
             _shards.Sum(s => s.SessionsStarted),
             TopicByIndex.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => counts[x.i], StringComparer.Ordinal),
-            _time.GetElapsedTime(started));
+            _time.GetElapsedTime(started),
+            setup);
     }
 
     private static int AddGrowthUsers(Shard[] shards, SimulationModel model, int users, long firstUserId)
@@ -222,30 +229,39 @@ public sealed class Simulation
 
     private static long Emit(EventBuffer[] buffers, long limit, IEventSink sink, long[] counts)
     {
+        // Each shard's next timestamp, kept here so the scan for the smallest reads a few longs, not 16 buffers.
+        Span<long> heads = stackalloc long[buffers.Length];
+        for (var i = 0; i < buffers.Length; i++)
+        {
+            heads[i] = buffers[i].HasUnread ? buffers[i].PeekTs : long.MaxValue;
+        }
+
         while (true)
         {
-            var best = -1;
-            var bestTs = long.MaxValue;
-            for (var i = 0; i < buffers.Length; i++)
+            // The smallest (ts, shard) and the runner-up: the best shard's records go out until they pass the runner-up.
+            var best = 0;
+            var second = -1;
+            for (var i = 1; i < heads.Length; i++)
             {
-                if (buffers[i].HasUnread)
+                if (heads[i] < heads[best])
                 {
-                    var ts = buffers[i].PeekTs;
-                    if (ts < bestTs)
-                    {
-                        best = i;
-                        bestTs = ts;
-                    }
+                    second = best;
+                    best = i;
+                }
+                else if (second < 0 || heads[i] < heads[second])
+                {
+                    second = i;
                 }
             }
 
-            if (best < 0 || bestTs > limit)
+            var bestTs = heads[best];
+            if (bestTs == long.MaxValue || bestTs > limit)
             {
-                return best < 0 ? long.MaxValue : bestTs;
+                return bestTs;
             }
 
-            // A shard's records with the same timestamp (one step's page view and its listen/auth/status
-            // messages, or several users) go out together.
+            // Ties go to the lower shard, so the best shard may also emit the runner-up's timestamp if it comes first.
+            var until = Math.Min(limit, second < 0 ? long.MaxValue : best < second ? heads[second] : heads[second] - 1);
             var buffer = buffers[best];
             do
             {
@@ -253,7 +269,8 @@ public sealed class Simulation
                 sink.Write(TopicByIndex[topic], userKey, json);
                 counts[topic]++;
             }
-            while (buffer.HasUnread && buffer.PeekTs == bestTs);
+            while (buffer.HasUnread && buffer.PeekTs <= until);
+            heads[best] = buffer.HasUnread ? buffer.PeekTs : long.MaxValue;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using RhythmFlow.Contracts;
 using RhythmFlow.Kafka;
@@ -70,7 +71,11 @@ internal static class SimulateCommands
                 throw new UsageException($"--dev-broker and --bootstrap-servers only apply to --sink kafka; got --sink {sinkName}.", "Add --sink kafka.");
             }
 
+            // CPU time (user + sys, all threads) is what a run costs on a loaded machine, where wall time is noise.
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var loading = context.Time.GetTimestamp();
             var simulation = Simulation.Create(options, context.Time);
+            var loaded = context.Time.GetElapsedTime(loading);
             context.Logger.Information(
                 "Simulating {Users} users ({FinalUsers} with growth) from {Start:O} to {End:O}, seed {Seed}, config {Config}, {Threads} threads, into {Sink}",
                 simulation.InitialUsers, simulation.FinalUsers, simulation.Start, simulation.End, simulation.Seed, simulation.ConfigSource, simulation.Threads, sinkName);
@@ -80,7 +85,8 @@ internal static class SimulateCommands
             var summary = context.IsInteractive && sinkName != "stdout"
                 ? await RunWithProgressAsync(simulation, eventSink, cancellationToken)
                 : await simulation.RunAsync(eventSink, null, cancellationToken);
-            Report(summary, sinkName == "stdout" ? Console.Error : Console.Out, context);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            Report(summary, loaded, cpu, sinkName == "stdout" ? Console.Error : Console.Out, context);
             return 0;
         });
     }
@@ -118,11 +124,12 @@ internal static class SimulateCommands
         return summary!;
     }
 
-    private static void Report(SimulationSummary summary, TextWriter writer, CliContext context)
+    private static void Report(SimulationSummary summary, TimeSpan loaded, TimeSpan cpu, TextWriter writer, CliContext context)
     {
         context.Logger.Information(
-            "Simulated {Events} events ({Messages} messages) for {FinalUsers} users, {Churned} churned, in {Seconds:F1} s ({Rate:F0} events/s)",
-            summary.Events, summary.Messages, summary.FinalUsers, summary.ChurnedUsers, summary.Elapsed.TotalSeconds, summary.EventsPerSecond);
+            "Simulated {Events} events ({Messages} messages) for {FinalUsers} users, {Churned} churned, in {Seconds:F1} s ({Rate:F0} events/s; setup {Setup:F2} s, {CpuSeconds:F2} CPU-seconds)",
+            summary.Events, summary.Messages, summary.FinalUsers, summary.ChurnedUsers, summary.Elapsed.TotalSeconds, summary.EventsPerSecond,
+            summary.Setup.TotalSeconds, cpu.TotalSeconds);
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulated {summary.Start:O} .. {summary.End:O}, seed {summary.Seed}"));
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"users: {summary.InitialUsers} initial, {summary.FinalUsers} final, {summary.ChurnedUsers} churned; sessions: {summary.Sessions}"));
         foreach (var topic in Topics.All)
@@ -130,6 +137,13 @@ internal static class SimulateCommands
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{topic,-22} {summary.MessagesPerTopic.GetValueOrDefault(topic),12}"));
         }
 
+        // Events are emitted simulated events (page views). The run's time splits into setup (users and the
+        // unemitted pre-roll) and emitting; loading the config, catalog and tables comes before both.
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"events: {summary.Events} in {summary.Elapsed.TotalSeconds:F2} s ({summary.EventsPerSecond:F0} events/s)"));
+        writer.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"phases: loading {loaded.TotalSeconds:F2} s, setup (users, pre-roll) {summary.Setup.TotalSeconds:F2} s, emitting {(summary.Elapsed - summary.Setup).TotalSeconds:F2} s ({summary.EmittingEventsPerSecond:F0} events/s)"));
+        var perCpuSecond = cpu > TimeSpan.Zero ? summary.Events / cpu.TotalSeconds : 0;
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cpu: {cpu.TotalSeconds:F2} s user+sys from loading to the end ({perCpuSecond:F0} events per CPU-second)"));
     }
 }
