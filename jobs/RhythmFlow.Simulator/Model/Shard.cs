@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using RhythmFlow.Simulator.Output;
 
 namespace RhythmFlow.Simulator.Model;
@@ -313,21 +315,38 @@ internal sealed class Shard
 
     private void WriteDeviceAndUser(User user, PageState state, EventBuffer buffer)
     {
+        var profile = user.Profile ?? BuildProfile(user);
+        buffer.Append(state.ShowUser ? profile : profile.AsSpan(0, user.DeviceLength));
+    }
+
+    /// <summary>
+    /// Encodes the user's device and identity once: every event repeats them, and copying one array beats
+    /// gathering a place, an agent, two names and two formatted numbers from tables spread over memory.
+    /// </summary>
+    private byte[] BuildProfile(User user)
+    {
         var people = _model.People;
         var place = people.Places[user.Place];
-        buffer.Append((byte)',');
-        buffer.Append(place.Before);
-        buffer.Append(people.Agents[user.Agent]);
-        buffer.Append(place.After);
-        if (state.ShowUser)
-        {
-            buffer.Append(",\"userId\":"u8);
-            buffer.Append(user.UserId);
-            buffer.Append(people.Surnames[user.Surname]);
-            buffer.Append(people.FirstNames[user.FirstName].Json);
-            buffer.Append(",\"registration\":"u8);
-            buffer.Append(user.RegistrationMs);
-            buffer.Append(_model.Tag);
-        }
+        var text = new ArrayBufferWriter<byte>(512);
+        text.Write(","u8);
+        text.Write(place.Before);
+        text.Write(people.Agents[user.Agent]);
+        text.Write(place.After);
+        user.DeviceLength = text.WrittenCount;
+        text.Write(",\"userId\":"u8);
+        WriteNumber(text, user.UserId);
+        text.Write(people.Surnames[user.Surname]);
+        text.Write(people.FirstNames[user.FirstName].Json);
+        text.Write(",\"registration\":"u8);
+        WriteNumber(text, user.RegistrationMs);
+        text.Write(_model.Tag);
+        user.Profile = text.WrittenSpan.ToArray();
+        return user.Profile;
+    }
+
+    private static void WriteNumber(ArrayBufferWriter<byte> text, long number)
+    {
+        Utf8Formatter.TryFormat(number, text.GetSpan(20), out var written);
+        text.Advance(written);
     }
 }

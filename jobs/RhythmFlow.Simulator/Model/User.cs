@@ -12,6 +12,13 @@ internal sealed class User
     public int Agent;
     public int Surname;
     public int FirstName;
+    /// <summary>
+    /// The user's fixed JSON, built at the first emitted event: <c>,city..userAgent..lat</c> (the first
+    /// <see cref="DeviceLength"/> bytes) then <c>,"userId"..registration</c> and the tag, shown only in some auth states.
+    /// </summary>
+    public byte[]? Profile;
+
+    public int DeviceLength;
     public double Alpha;
     public double Beta;
 
