@@ -13,10 +13,13 @@ const connection = await db.connect();
 await connection.run("SET TimeZone = 'UTC'");
 const day = (column) => `strftime(${column}::TIMESTAMPTZ, '%Y-%m-%d')`;
 const queries = [
-  `SELECT 'streams|' || ${day('ts')} || '|' || artist || '|' || song || '|' || count(*) FROM ${files('listen_events')} GROUP BY ALL`,
-  `SELECT 'active_users|' || strftime(date_trunc('hour', ts::TIMESTAMPTZ), '%Y-%m-%dT%H') || '|' || count(DISTINCT user_id)
-     FROM ${files('page_view_events')} WHERE user_id IS NOT NULL GROUP BY date_trunc('hour', ts::TIMESTAMPTZ)`,
-  `SELECT 'sessions|' || d || '|' || count(*) FROM (SELECT session_id, ${day('min(ts)')} AS d FROM ${files('page_view_events')} GROUP BY session_id) GROUP BY d`,
+  `SELECT 'streams|' || d || '|' || artist || '|' || song || '|' || n
+     FROM (SELECT ${day('ts')} AS d, artist, song, count(*) AS n FROM ${files('listen_events')} GROUP BY 1, 2, 3)`,
+  `SELECT 'active_users|' || strftime(h, '%Y-%m-%dT%H') || '|' || n
+     FROM (SELECT date_trunc('hour', ts::TIMESTAMPTZ) AS h, count(DISTINCT user_id) AS n
+           FROM ${files('page_view_events')} WHERE user_id IS NOT NULL GROUP BY 1)`,
+  `SELECT 'sessions|' || d || '|' || n
+     FROM (SELECT d, count(*) AS n FROM (SELECT session_id, ${day('min(ts)')} AS d FROM ${files('page_view_events')} GROUP BY session_id) GROUP BY d)`,
 ];
 const lines = [];
 for (const sql of queries) {
