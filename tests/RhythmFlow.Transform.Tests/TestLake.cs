@@ -49,7 +49,7 @@ internal sealed class TestLake : IDisposable
     {
         var batchId = string.Create(CultureInfo.InvariantCulture, $"batch-{++_batches:D4}");
         var key = $"{LakeLayout.RawPartition(topic, hour)}/{batchId}.parquet";
-        var schema = new ParquetSchema(LakeSchema.ColumnsOf(topic).Select(ToParquet));
+        var schema = LakeParquetSchema.For(topic);
         await using (var upload = await Storage.BeginUploadAsync(key, CancellationToken.None))
         {
             using (var writer = new ParquetWriter(upload.Content, schema, new ParquetWriterOptions { MaxRowsPerRowGroup = 5_000 }))
@@ -86,14 +86,4 @@ internal sealed class TestLake : IDisposable
         await log.AppendAsync(new LakeCommit(
             0, batchId, LakeCommitKind.Batch, hour, "tests", "tests", [], [new CommittedFile(key, LakeFileKind.Raw, topic, hour, 0, 0)], [], [], null));
     }
-
-    private static ParquetColumn ToParquet(LakeColumn column) => column.Type switch
-    {
-        LakeColumnType.String => ParquetColumn.String(column.Name, column.Required),
-        LakeColumnType.Int32 => ParquetColumn.Int32(column.Name, column.Required),
-        LakeColumnType.Int64 => ParquetColumn.Int64(column.Name, column.Required),
-        LakeColumnType.Double => ParquetColumn.Double(column.Name, column.Required),
-        LakeColumnType.Boolean => ParquetColumn.Boolean(column.Name, column.Required),
-        _ => ParquetColumn.Timestamp(column.Name, ParquetTimeUnit.Millis, column.Required),
-    };
 }
