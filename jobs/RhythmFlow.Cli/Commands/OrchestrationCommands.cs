@@ -10,7 +10,7 @@ namespace RhythmFlow.Cli.Commands;
 /// Runs a <c>rhythmflow</c> command line through this CLI's own verb tree, in process, carrying over the caller's
 /// global options (and <c>--warehouse</c> to the verbs that take it), so a task runs exactly as Airflow runs it.
 /// </summary>
-internal sealed class InProcessVerbInvoker(ParseResult caller) : IVerbInvoker
+internal sealed class InProcessVerbInvoker(ParseResult caller, TextWriter? taskOutput = null) : IVerbInvoker
 {
     private static readonly string[] Forwarded = ["--work-dir", "--log-format", "--log-level", WarehouseOption];
     private const string WarehouseOption = "--warehouse";
@@ -49,9 +49,24 @@ internal sealed class InProcessVerbInvoker(ParseResult caller) : IVerbInvoker
         }
 
         // The caller already handles Ctrl+C; the nested invocation only follows its token.
-        return await parseResult.InvokeAsync(
-            new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null },
-            cancellationToken);
+        var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+        if (taskOutput is null)
+        {
+            return await parseResult.InvokeAsync(configuration, cancellationToken);
+        }
+
+        // Tasks run one at a time, so the process-wide stdout can be lent to them; errors still reach stderr.
+        var stdout = Console.Out;
+        Console.SetOut(taskOutput);
+        try
+        {
+            return await parseResult.InvokeAsync(configuration, cancellationToken);
+        }
+        finally
+        {
+            await taskOutput.FlushAsync(cancellationToken);
+            Console.SetOut(stdout);
+        }
     }
 }
 
@@ -153,13 +168,14 @@ internal static class OrchestrationCommands
         var seed = new Option<long?>("--seed") { Description = "Simulator seed (setting Demo:Seed, default 42)." };
         var end = new Option<string>("--end") { Description = "End of the simulated period, ISO-8601 UTC on the hour (default: the last full hour)." };
         var noServe = new Option<bool>("--no-serve") { Description = "Do not serve the dashboard at the end; just print the summary and exit." };
+        var port = new Option<int?>("--port") { Description = "Port of the dashboard served at the end, on 127.0.0.1 (default: the dashboard's, setting Dashboard:Port)." };
         var summaryJson = new Option<string>("--summary-json") { Description = "Also write the summary (counts and time per stage) to this JSON file." };
         var command = new Command(
             "demo",
             "The whole pipeline on this machine, no cloud and no setup: starts the dev broker and the embedded warehouse, simulates a "
             + "recent period into Kafka, lands it, runs the hourly chain for every hour, prints a summary and serves the dashboard.")
         {
-            users, hours, seed, end, noServe, summaryJson,
+            users, hours, seed, end, noServe, port, summaryJson,
         }.WithWarehouseOption();
 
         return command.WithAction(async (parseResult, context, cancellationToken) =>
@@ -179,7 +195,12 @@ internal static class OrchestrationCommands
             await using var warehouse = await WarehouseCli.OpenAsync(parseResult, context, cancellationToken);
             var warehouseTime = warehouseClock.Elapsed;
 
-            var demo = new Demo(new InProcessVerbInvoker(parseResult), context.Logger, context.Time);
+            // The tasks' own reports (per-hour tables, dbt's node lines) go to a file; the terminal shows progress and the summary.
+            Directory.CreateDirectory(context.WorkDir);
+            var taskLog = Path.Combine(context.WorkDir, "demo-tasks.log");
+            await using var taskOutput = new StreamWriter(taskLog, append: false);
+            ((IProgress<string>)progress).Report($"task output: {taskLog}");
+            var demo = new Demo(new InProcessVerbInvoker(parseResult, taskOutput), context.Logger, context.Time);
             var paths = new DemoPaths(
                 context.Configuration["Lake:Root"] ?? Path.Combine(context.WorkDir, "lake"),
                 context.Configuration["Quality:OutputDir"] ?? Path.Combine(context.WorkDir, "quality"));
@@ -193,11 +214,6 @@ internal static class OrchestrationCommands
             }
 
             var failed = summary.HoursFailed > 0 || summary.Checks.Any(c => c.Failed > 0);
-            if (!parseResult.GetValue(noServe))
-            {
-                await Console.Error.WriteLineAsync("dashboard: not in this build yet; the marts are in the warehouse (try: rhythmflow sql \"select ...\")");
-            }
-
             if (failed)
             {
                 await Console.Error.WriteLineAsync(
@@ -206,7 +222,21 @@ internal static class OrchestrationCommands
                 return 1;
             }
 
-            return 0;
+            if (parseResult.GetValue(noServe))
+            {
+                return 0;
+            }
+
+            var invoker = new InProcessVerbInvoker(parseResult);
+            string[] dashboard = ["dashboard", .. parseResult.GetValue(port) is { } value ? ["--port", value.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>()];
+            if (!invoker.HasVerb(dashboard))
+            {
+                await Console.Error.WriteLineAsync("dashboard: not in this build; the marts are in the warehouse (try: rhythmflow sql \"select ...\")");
+                return 0;
+            }
+
+            // Serves until Ctrl+C, which cancels this token too.
+            return await invoker.InvokeAsync(dashboard, cancellationToken);
         });
     }
 
@@ -221,10 +251,10 @@ internal static class OrchestrationCommands
 
     private static void PrintSummary(DemoSummary summary, TimeSpan total, bool interactive)
     {
-        var console = interactive ? AnsiConsole.Console : AnsiConsole.Create(new AnsiConsoleSettings
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Out = new AnsiConsoleOutput(Console.Out),
         });
         console.WriteLine();
