@@ -48,22 +48,31 @@ public sealed class KafkaEventSink : IEventSink
         SettingsValidator.Validate(options, KafkaClientOptions.Section);
         KafkaNative.EnsureLoaded();
         logger ??= Serilog.Core.Logger.None;
-        if (options.CreateTopics)
+        var sink = new KafkaEventSink(options, logger);
+        try
         {
-            using var admin = KafkaAdmin.Create(options, logger);
-            var created = await admin.EnsureTopicsAsync(Topics.All, options.Partitions, options.ReplicationFactor, cancellationToken);
-            if (created.Count > 0)
+            if (options.CreateTopics)
             {
-                logger.Information(
-                    "Created Kafka topics {Topics} with {Partitions} partitions on {BootstrapServers}",
-                    created, options.Partitions, options.BootstrapServers);
+                using var admin = KafkaAdmin.Over(sink._producer.Handle, options, logger);
+                var created = await admin.EnsureTopicsAsync(Topics.All, options.Partitions, options.ReplicationFactor, cancellationToken);
+                if (created.Count > 0)
+                {
+                    logger.Information(
+                        "Created Kafka topics {Topics} with {Partitions} partitions on {BootstrapServers}",
+                        created, options.Partitions, options.BootstrapServers);
+                }
             }
+        }
+        catch
+        {
+            await sink.DisposeAsync();
+            throw;
         }
 
         logger.Debug(
             "Producing to {BootstrapServers} with {Compression} compression, linger {LingerMs} ms, librdkafka {Version}",
             options.BootstrapServers, options.Compression, options.LingerMs, KafkaNative.LibrdkafkaVersion);
-        return new KafkaEventSink(options, logger);
+        return sink;
     }
 
     /// <inheritdoc />
