@@ -5,7 +5,22 @@ using Microsoft.Playwright;
 
 namespace RhythmFlow.Dashboard.Tests;
 
-/// <summary>The page in headless Debian Chromium (never a downloaded browser) over the simulated marts.</summary>
+/// <summary>Launches the system's Debian Chromium headless (never a downloaded browser), cut off from the network.</summary>
+internal static class HeadlessChromium
+{
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        Args =
+        [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    });
+}
+
+/// <summary>The page in headless Chromium over the simulated marts.</summary>
 [Collection(SimulatedMartsCollection.Name)]
 public sealed class DashboardBrowserTests(SimulatedMarts marts) : IAsyncLifetime
 {
@@ -17,16 +32,7 @@ public sealed class DashboardBrowserTests(SimulatedMarts marts) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args =
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
-        });
+        _browser = await HeadlessChromium.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()

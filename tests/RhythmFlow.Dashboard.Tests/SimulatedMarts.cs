@@ -15,7 +15,7 @@ using Serilog.Core;
 namespace RhythmFlow.Dashboard.Tests;
 
 /// <summary>
-/// A warehouse holding the marts of two simulated days (2024-03-01 and 2024-03-02, 80 users, seed 7), built the way
+/// A warehouse holding the marts of two simulated days (2024-03-01 and 2024-03-02, 300 users, seed 7), built the way
 /// the pipeline builds them: simulator → lake Parquet files and commit log → hourly transform → dbt models. Also runs
 /// the dashboard on a free port over it. Shared by every test class of the collection, so it is built once.
 /// </summary>
@@ -61,7 +61,7 @@ public sealed class SimulatedMarts : IAsyncLifetime
     private static async Task LandSimulationAsync(ILakeStorage lake)
     {
         var sink = new HourlySink();
-        var simulation = Simulation.Create(new SimulatorOptions { Users = 80, Start = Start, End = End, Seed = 7, Threads = 1 });
+        var simulation = Simulation.Create(new SimulatorOptions { Users = 300, Start = Start, End = End, Seed = 7, Threads = 1 });
         await simulation.RunAsync(sink);
 
         var files = new List<CommittedFile>();

@@ -185,11 +185,11 @@
       yAxis: axis({ type: 'value', axisLabel: { color: textColor, formatter: (v) => compact.format(v) } }),
       series: [
         {
-          name: scorecards.date, type: 'line', smooth: true, symbolSize: 6, data: rows.map((r) => r.streams),
+          name: scorecards.date, type: 'line', smooth: true, smoothMonotone: 'x', symbolSize: 6, data: rows.map((r) => r.streams),
           lineStyle: { width: 3 }, areaStyle: { opacity: 0.15 },
         },
         {
-          name: `${scorecards.previousDate} (previous day)`, type: 'line', smooth: true, symbol: 'none', data: rows.map((r) => r.previousStreams),
+          name: `${scorecards.previousDate} (previous day)`, type: 'line', smooth: true, smoothMonotone: 'x', symbol: 'none', data: rows.map((r) => r.previousStreams),
           lineStyle: { type: 'dashed', width: 2 }, itemStyle: { color: '#8e9ab3' },
         },
       ],
@@ -205,8 +205,11 @@
     draw('funnel', {
       tooltip: { trigger: 'item', formatter: (p) => `${p.name}: ${number.format(p.value)}` },
       series: [{
-        type: 'funnel', sort: 'none', left: '8%', width: '84%', top: 10, bottom: 10, minSize: '12%', gap: 4, data: steps,
-        label: { position: 'inside', color: '#0f1420', fontWeight: 600, formatter: (p) => `${p.name}  ${number.format(p.value)}` },
+        type: 'funnel', sort: 'none', left: '6%', width: '88%', top: 10, bottom: 10, minSize: '40%', gap: 4, data: steps,
+        label: {
+          position: 'inside', color: '#0f1420', fontWeight: 600,
+          formatter: (p) => `${p.name}: ${number.format(p.value)}${p.dataIndex > 0 && f.freeUsers ? ` (${percent.format(p.value / f.freeUsers)})` : ''}`,
+        },
         itemStyle: { borderWidth: 0 },
         color: ['#5b8ff9', '#f6bd16', '#36d1a0'],
       }],
