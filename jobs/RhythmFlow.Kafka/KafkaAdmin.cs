@@ -14,15 +14,13 @@ public sealed class KafkaAdmin : IDisposable
     private readonly Lazy<IConsumer<byte[], byte[]>> _offsetReader;
     private readonly string _bootstrapServers;
 
-    private KafkaAdmin(KafkaClientOptions options, ILogger logger, Handle? sharedHandle)
+    private KafkaAdmin(KafkaClientOptions options, ILogger logger)
     {
         _bootstrapServers = options.BootstrapServers;
-        _admin = sharedHandle is null
-            ? new AdminClientBuilder(options.Apply(new AdminClientConfig()))
-                .SetLogHandler((_, m) => KafkaLogging.Log(logger, "admin", m))
-                .SetErrorHandler((_, e) => KafkaLogging.Error(logger, "admin", e))
-                .Build()
-            : new DependentAdminClientBuilder(sharedHandle).Build();
+        _admin = new AdminClientBuilder(options.Apply(new AdminClientConfig()))
+            .SetLogHandler((_, m) => KafkaLogging.Log(logger, "admin", m))
+            .SetErrorHandler((_, e) => KafkaLogging.Error(logger, "admin", e))
+            .Build();
 
         // Watermark queries live on the consumer API; this consumer never joins a group or commits.
         _offsetReader = new Lazy<IConsumer<byte[], byte[]>>(() =>
@@ -36,11 +34,8 @@ public sealed class KafkaAdmin : IDisposable
     {
         SettingsValidator.Validate(options, KafkaClientOptions.Section);
         KafkaNative.EnsureLoaded();
-        return new KafkaAdmin(options, logger ?? Serilog.Core.Logger.None, null);
+        return new KafkaAdmin(options, logger ?? Serilog.Core.Logger.None);
     }
-
-    /// <summary>An admin client riding on an existing client's connections (no second client to start and stop).</summary>
-    internal static KafkaAdmin Over(Handle handle, KafkaClientOptions options, ILogger logger) => new(options, logger, handle);
 
     /// <summary>Creates the topics that do not exist yet; returns the ones it created.</summary>
     public async Task<IReadOnlyList<string>> EnsureTopicsAsync(

@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using Confluent.Kafka;
 using RhythmFlow.Contracts;
 using Serilog;
 
@@ -13,33 +12,26 @@ namespace RhythmFlow.Kafka;
 /// </summary>
 public sealed class KafkaEventSink : IEventSink
 {
-    private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan FlushSlice = TimeSpan.FromMilliseconds(200);
 
-    private readonly IProducer<byte[], byte[]> _producer;
+    private readonly NativeProducer _producer;
     private readonly ILogger _logger;
-    private readonly Action<DeliveryReport<byte[], byte[]>> _onDelivery;
     private readonly string _bootstrapServers;
-    private DeliveryFailure? _failure;
     private long _written;
-    private long _delivered;
 
-    private KafkaEventSink(KafkaProducerOptions options, ILogger logger)
+    private KafkaEventSink(NativeProducer producer, string bootstrapServers, ILogger logger)
     {
+        _producer = producer;
+        _bootstrapServers = bootstrapServers;
         _logger = logger;
-        _bootstrapServers = options.BootstrapServers;
-        _onDelivery = OnDelivery;
-        _producer = new ProducerBuilder<byte[], byte[]>(options.ToProducerConfig())
-            .SetLogHandler((_, m) => KafkaLogging.Log(logger, "producer", m))
-            .SetErrorHandler((_, e) => OnClientError(e))
-            .Build();
     }
 
     /// <summary>Events handed to the producer so far.</summary>
     public long Written => Interlocked.Read(ref _written);
 
     /// <summary>Events the brokers acknowledged so far.</summary>
-    public long Delivered => Interlocked.Read(ref _delivered);
+    public long Delivered => _producer.Delivered;
 
     /// <summary>Validates the options, loads librdkafka, creates the missing event topics and builds the producer.</summary>
     public static async Task<KafkaEventSink> CreateAsync(
@@ -48,62 +40,46 @@ public sealed class KafkaEventSink : IEventSink
         SettingsValidator.Validate(options, KafkaClientOptions.Section);
         KafkaNative.EnsureLoaded();
         logger ??= Serilog.Core.Logger.None;
-        var sink = new KafkaEventSink(options, logger);
-        try
+        if (options.CreateTopics)
         {
-            if (options.CreateTopics)
+            using var admin = KafkaAdmin.Create(options, logger);
+            var created = await admin.EnsureTopicsAsync(Topics.All, options.Partitions, options.ReplicationFactor, cancellationToken);
+            if (created.Count > 0)
             {
-                using var admin = KafkaAdmin.Over(sink._producer.Handle, options, logger);
-                var created = await admin.EnsureTopicsAsync(Topics.All, options.Partitions, options.ReplicationFactor, cancellationToken);
-                if (created.Count > 0)
-                {
-                    logger.Information(
-                        "Created Kafka topics {Topics} with {Partitions} partitions on {BootstrapServers}",
-                        created, options.Partitions, options.BootstrapServers);
-                }
+                logger.Information(
+                    "Created Kafka topics {Topics} with {Partitions} partitions on {BootstrapServers}",
+                    created, options.Partitions, options.BootstrapServers);
             }
-        }
-        catch
-        {
-            await sink.DisposeAsync();
-            throw;
         }
 
         logger.Debug(
             "Producing to {BootstrapServers} with {Compression} compression, linger {LingerMs} ms, librdkafka {Version}",
             options.BootstrapServers, options.Compression, options.LingerMs, KafkaNative.LibrdkafkaVersion);
-        return sink;
+        return new KafkaEventSink(NativeProducer.Create(options.ToProducerConfig(), logger), options.BootstrapServers, logger);
     }
 
     /// <inheritdoc />
     public void Write(string topic, long userKey, ReadOnlySpan<byte> json)
     {
         ThrowIfFailed();
-        Span<byte> digits = stackalloc byte[20];
-        Utf8Formatter.TryFormat(userKey, digits, out var length);
-        var message = new Message<byte[], byte[]> { Key = digits[..length].ToArray(), Value = json.ToArray() };
-        while (true)
+        Span<byte> key = stackalloc byte[20];
+        Utf8Formatter.TryFormat(userKey, key, out var length);
+        string? rejection;
+        while (!_producer.TryProduce(topic, key[..length], json, out rejection) && rejection is null)
         {
-            try
-            {
-                _producer.Produce(topic, message, _onDelivery);
-                Interlocked.Increment(ref _written);
-                return;
-            }
-            catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                // Back-pressure: the client's buffer is full until the brokers acknowledge earlier batches.
-                Thread.Sleep(QueueFullBackoff);
-                ThrowIfFailed();
-            }
-            catch (ProduceException<byte[], byte[]> ex)
-            {
-                throw new RhythmFlowException(
-                    $"Kafka rejected an event for topic '{topic}' before sending it: {ex.Error.Code} ({ex.Error.Reason}).",
-                    "Check the event size against the broker's message.max.bytes and the topic name.",
-                    ex);
-            }
+            // Back-pressure: the client's buffer is full until the brokers acknowledge earlier batches.
+            Thread.Sleep(QueueFullBackoff);
+            ThrowIfFailed();
         }
+
+        if (rejection is not null)
+        {
+            throw new RhythmFlowException(
+                $"Kafka rejected an event for topic '{topic}' before sending it: {rejection}.",
+                "Check the event size against the broker's message.max.bytes and the topic name.");
+        }
+
+        Interlocked.Increment(ref _written);
     }
 
     /// <inheritdoc />
@@ -125,7 +101,7 @@ public sealed class KafkaEventSink : IEventSink
     public ValueTask DisposeAsync()
     {
         var outstanding = _producer.Flush(TimeSpan.FromSeconds(10));
-        if (outstanding > 0 || _failure is not null)
+        if (outstanding > 0 || _producer.FirstFailure is not null)
         {
             // FlushAsync is where failures surface; reaching here means the caller stopped early.
             _logger.Error(
@@ -137,34 +113,9 @@ public sealed class KafkaEventSink : IEventSink
         return ValueTask.CompletedTask;
     }
 
-    private void OnDelivery(DeliveryReport<byte[], byte[]> report)
-    {
-        if (report.Error.IsError)
-        {
-            Interlocked.CompareExchange(
-                ref _failure,
-                new DeliveryFailure(report.Topic, report.Partition.Value, report.Error.Code, report.Error.Reason),
-                null);
-        }
-        else
-        {
-            Interlocked.Increment(ref _delivered);
-        }
-    }
-
-    private void OnClientError(Error error)
-    {
-        KafkaLogging.Error(_logger, "producer", error);
-        if (error.IsFatal)
-        {
-            // A fatal idempotence error means ordering or exactly-once can no longer be guaranteed.
-            Interlocked.CompareExchange(ref _failure, new DeliveryFailure(null, null, error.Code, error.Reason), null);
-        }
-    }
-
     private void ThrowIfFailed()
     {
-        if (Volatile.Read(ref _failure) is { } failure)
+        if (_producer.FirstFailure is { } failure)
         {
             var where = failure.Topic is null
                 ? "the producer"
@@ -175,6 +126,4 @@ public sealed class KafkaEventSink : IEventSink
                 "Check that the brokers are reachable and the topics exist, then re-run with the same seed.");
         }
     }
-
-    private sealed record DeliveryFailure(string? Topic, int? Partition, ErrorCode Code, string Reason);
 }

@@ -57,9 +57,6 @@ public sealed class KafkaProducerOptions : KafkaClientOptions
             QueueBufferingMaxMessages = QueueMessages,
             QueueBufferingMaxKbytes = 1_048_576,
             MessageTimeoutMs = DeliveryTimeoutMs,
-
-            // Delivery reports only need the outcome; skipping key/value marshalling keeps the callback cheap.
-            DeliveryReportFields = "status",
         };
         return Apply(config);
     }

@@ -71,7 +71,7 @@ public sealed class KafkaEventSinkTests
 
         // Then
         failure.Message.ShouldContain("topic 'listen_events' partition 0");
-        failure.Message.ShouldContain(nameof(ErrorCode.TopicAuthorizationFailed));
+        failure.Message.ShouldContain("TOPIC_AUTHORIZATION_FAILED");
         Should.Throw<RhythmFlowException>(() => sink.Write(Topics.Listen, 7, """{"userId":7}"""u8));
     }
 
