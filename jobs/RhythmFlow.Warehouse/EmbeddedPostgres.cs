@@ -148,6 +148,12 @@ public sealed class EmbeddedPostgres
                     "--locale=C", .. _options.Durable ? Array.Empty<string>() : ["--no-sync"]],
                 cancellationToken);
         }
+        catch
+        {
+            // initdb refuses a non-empty folder, so a half-initialised cluster would block every later attempt.
+            Directory.Delete(dataDir, recursive: true);
+            throw;
+        }
         finally
         {
             File.Delete(passwordFile);
