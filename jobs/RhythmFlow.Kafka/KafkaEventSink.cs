@@ -14,6 +14,7 @@ public sealed class KafkaEventSink : IEventSink
 {
     private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan FlushSlice = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan TopicCheckTimeout = TimeSpan.FromSeconds(30);
 
     private readonly NativeProducer _producer;
     private readonly ILogger _logger;
@@ -40,22 +41,29 @@ public sealed class KafkaEventSink : IEventSink
         SettingsValidator.Validate(options, KafkaClientOptions.Section);
         KafkaNative.EnsureLoaded();
         logger ??= Serilog.Core.Logger.None;
-        if (options.CreateTopics)
+        var producer = NativeProducer.Create(options.ToProducerConfig(), logger);
+        try
         {
-            using var admin = KafkaAdmin.Create(options, logger);
-            var created = await admin.EnsureTopicsAsync(Topics.All, options.Partitions, options.ReplicationFactor, cancellationToken);
-            if (created.Count > 0)
+            if (options.CreateTopics
+                && Topics.All.Except(producer.ExistingTopics(TopicCheckTimeout, options.BootstrapServers)).Any())
             {
+                using var admin = KafkaAdmin.Create(options, logger);
+                var created = await admin.EnsureTopicsAsync(Topics.All, options.Partitions, options.ReplicationFactor, cancellationToken);
                 logger.Information(
                     "Created Kafka topics {Topics} with {Partitions} partitions on {BootstrapServers}",
                     created, options.Partitions, options.BootstrapServers);
             }
         }
+        catch
+        {
+            producer.Dispose();
+            throw;
+        }
 
         logger.Debug(
             "Producing to {BootstrapServers} with {Compression} compression, linger {LingerMs} ms, librdkafka {Version}",
             options.BootstrapServers, options.Compression, options.LingerMs, KafkaNative.LibrdkafkaVersion);
-        return new KafkaEventSink(NativeProducer.Create(options.ToProducerConfig(), logger), options.BootstrapServers, logger);
+        return new KafkaEventSink(producer, options.BootstrapServers, logger);
     }
 
     /// <inheritdoc />

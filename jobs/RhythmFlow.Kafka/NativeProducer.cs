@@ -94,6 +94,40 @@ internal sealed unsafe partial class NativeProducer : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// The topics the cluster has, from an all-topics metadata request over this producer's own connection
+    /// (which also has the connection and producer id ready before the first event). Never auto-creates a topic.
+    /// </summary>
+    public IReadOnlySet<string> ExistingTopics(TimeSpan timeout, string bootstrapServers)
+    {
+        Metadata* metadata;
+        var error = rd_kafka_metadata(_handle, 1, IntPtr.Zero, &metadata, (int)timeout.TotalMilliseconds);
+        if (error != 0)
+        {
+            throw new Contracts.RhythmFlowException(
+                $"Kafka at {bootstrapServers} did not answer: {Name(error)} ({Describe(error)}).",
+                "Check Kafka:BootstrapServers and that the broker runs (for a local one: 'rhythmflow dev-broker').");
+        }
+
+        try
+        {
+            var topics = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < metadata->TopicCount; i++)
+            {
+                if (metadata->Topics[i].Error == 0 && metadata->Topics[i].PartitionCount > 0)
+                {
+                    topics.Add(Marshal.PtrToStringUTF8(metadata->Topics[i].Name)!);
+                }
+            }
+
+            return topics;
+        }
+        finally
+        {
+            rd_kafka_metadata_destroy(metadata);
+        }
+    }
+
     /// <summary>Waits up to <paramref name="timeout"/> for outstanding messages; returns how many remain.</summary>
     public int Flush(TimeSpan timeout)
     {
@@ -189,7 +223,33 @@ internal sealed unsafe partial class NativeProducer : IDisposable
         public int Partition;
     }
 
+    /// <summary>The leading fields of rd_kafka_metadata_t.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Metadata
+    {
+        public int BrokerCount;
+        public IntPtr Brokers;
+        public int TopicCount;
+        public TopicMetadata* Topics;
+    }
+
+    /// <summary>rd_kafka_metadata_topic_t.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TopicMetadata
+    {
+        public IntPtr Name;
+        public int PartitionCount;
+        public IntPtr Partitions;
+        public int Error;
+    }
+
     private const string Library = "librdkafka";
+
+    [LibraryImport(Library)]
+    private static partial int rd_kafka_metadata(IntPtr rk, int allTopics, IntPtr onlyTopic, Metadata** metadata, int timeoutMs);
+
+    [LibraryImport(Library)]
+    private static partial void rd_kafka_metadata_destroy(Metadata* metadata);
 
     [LibraryImport(Library)]
     private static partial IntPtr rd_kafka_conf_new();
