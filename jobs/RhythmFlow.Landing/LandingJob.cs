@@ -55,6 +55,9 @@ public sealed class LandingJob
     private readonly Dictionary<(string Topic, int Partition), long?> next = [];
     private readonly HashSet<(string Topic, int Partition)> pendingSeeks = [];
     private readonly HashSet<(string Topic, int Partition)> atEnd = [];
+
+    // Kept from the rebalance callbacks: IConsumer.Assignment is a round trip to librdkafka's thread, far too slow per message.
+    private readonly HashSet<(string Topic, int Partition)> assigned = [];
     private readonly List<LakeCommit> commits = [];
     private LakeCommitLog? log;
     private LandingBatch? batch;
@@ -111,9 +114,9 @@ public sealed class LandingJob
                 }
 
                 var now = time.GetUtcNow();
-                if (mode == LandingMode.Once && (Drained(consumer) || now - runStarted >= options.MaxInterval))
+                if (mode == LandingMode.Once && (Drained() || now - runStarted >= options.MaxInterval))
                 {
-                    await CloseBatchAsync(consumer, Drained(consumer) ? "drained" : "max-interval").ConfigureAwait(false);
+                    await CloseBatchAsync(consumer, Drained() ? "drained" : "max-interval").ConfigureAwait(false);
                     break;
                 }
 
@@ -165,9 +168,7 @@ public sealed class LandingJob
         _ => null,
     };
 
-    private bool Drained(IConsumer<byte[], byte[]> consumer) =>
-        consumer.Assignment.Count > 0 && pendingSeeks.Count == 0
-        && consumer.Assignment.All(tp => atEnd.Contains((tp.Topic, tp.Partition.Value)));
+    private bool Drained() => assigned.Count > 0 && pendingSeeks.Count == 0 && atEnd.IsSupersetOf(assigned);
 
     private async Task RouteAsync(ConsumeResult<byte[], byte[]> result, CancellationToken cancellationToken)
     {
@@ -245,7 +246,7 @@ public sealed class LandingJob
                     await storage.DeleteAsync(file.Key, CancellationToken.None).ConfigureAwait(false);
                 }
 
-                ResetToLog(consumer);
+                ResetToLog();
                 return;
             }
 
@@ -290,6 +291,7 @@ public sealed class LandingJob
             next[key] = log.NextOffsets.TryGetValue(key, out var resume) ? resume : null;
             pendingSeeks.Add(key);
             atEnd.Remove(key);
+            assigned.Add(key);
         }
 
         logger.Information("Assigned {Partitions}; resuming from the lake commit log", string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]")));
@@ -311,6 +313,7 @@ public sealed class LandingJob
             next.Remove(key);
             pendingSeeks.Remove(key);
             atEnd.Remove(key);
+            assigned.Remove(key);
         }
 
         // Partitions kept across the rebalance restart from the log too, since the open batch is gone.
@@ -321,11 +324,10 @@ public sealed class LandingJob
         }
     }
 
-    private void ResetToLog(IConsumer<byte[], byte[]> consumer)
+    private void ResetToLog()
     {
-        foreach (var tp in consumer.Assignment)
+        foreach (var key in assigned)
         {
-            var key = (tp.Topic, tp.Partition.Value);
             next[key] = log!.NextOffsets.TryGetValue(key, out var resume) ? resume : null;
             pendingSeeks.Add(key);
             atEnd.Remove(key);

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Landing throughput against librdkafka's raw consume rate, in the same run on the same dev broker.
+#   bench/landing-vs-kcat.sh [min-events]     (default 1000000)
+# Pre-fills a dev broker with simulated events, then times
+#   1. kcat -C -e -o beginning of each event topic to /dev/null (the baseline), and
+#   2. rhythmflow land --once (full validation, Parquet, commit log) under /usr/bin/time -v (peak memory),
+# and prints events/s of both, the ratio, and the landing job's peak RSS. Goals: >= 200,000 events/s,
+# >= 0.5x kcat, < 512 MB with the default --max-bytes.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+min_events="${1:-1000000}"
+work="$(mktemp -d)"
+broker_pid=""
+cleanup() { [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$root/rhythmflow" --help >/dev/null # build once, outside the timings
+rf="dotnet $root/jobs/RhythmFlow.Cli/bin/Release/net10.0/rhythmflow.dll"
+
+mkfifo "$work/broker.out"
+$rf --log-level warning dev-broker --partitions 12 >"$work/broker.out" 2>"$work/broker.err" &
+broker_pid=$!
+exec 3<"$work/broker.out"
+read -r first_line <&3
+bootstrap="${first_line#bootstrap.servers=}"
+cat <&3 >/dev/null &
+echo "dev broker at $bootstrap"
+
+
+# librdkafka's mock cluster keeps only a bounded log per partition (~115,000 events here), so the
+# broker gets 12 partitions per topic and the simulator overshoots; kcat counts what the broker retains.
+days=$(( min_events / 25000 + 1 ))
+$rf --log-level warning simulate --sink kafka --bootstrap-servers "$bootstrap" --users 20000 \
+  --start 2026-10-01T00:00:00Z --end "$(date -u -d "2026-10-01 +$days day" +%Y-%m-%dT00:00:00Z)" --seed 7 2>>"$work/simulate.err" | tail -1
+events=0
+for t in listen_events page_view_events auth_events status_change_events; do
+  n="$(kcat -b "$bootstrap" -C -e -o beginning -t "$t" -q -f '%o\n' 2>/dev/null | wc -l)"
+  events=$((events + n))
+done
+[ "$events" -ge "$min_events" ] || { echo "error: pre-filled only $events events; raise the days in $0" >&2; exit 1; }
+echo "pre-filled $events events"
+
+# Baseline: kcat reading every topic from the beginning to /dev/null.
+kcat_start=$(date +%s.%N)
+for t in listen_events page_view_events auth_events status_change_events; do
+  kcat -b "$bootstrap" -C -e -o beginning -t "$t" -q >/dev/null 2>&1
+done
+kcat_seconds=$(echo "$(date +%s.%N) - $kcat_start" | bc -l)
+
+# Landing: full validation, Parquet, commit log; peak memory from /usr/bin/time -v.
+land_start=$(date +%s.%N)
+/usr/bin/time -v -o "$work/time.txt" $rf --log-level warning land --once --bootstrap-servers "$bootstrap" \
+  --lake "$work/lake" --max-interval 30m --broker-timeout 30s >"$work/land.out" 2>"$work/land.err"
+land_seconds=$(echo "$(date +%s.%N) - $land_start" | bc -l)
+cat "$work/land.out"
+landed="$(sed -n 's/^landed [0-9]* batches: \([0-9]*\) records.*/\1/p' "$work/land.out")"
+rss_kb="$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")"
+
+kcat_rate=$(echo "$events / $kcat_seconds" | bc -l)
+land_rate=$(echo "$landed / $land_seconds" | bc -l)
+printf 'kcat    : %d events in %.2f s = %.0f events/s\n' "$events" "$kcat_seconds" "$kcat_rate"
+printf 'landing : %d events in %.2f s = %.0f events/s (process wall time incl. startup, group join, recovery)\n' "$landed" "$land_seconds" "$land_rate"
+printf 'ratio   : %.2fx kcat\n' "$(echo "$land_rate / $kcat_rate" | bc -l)"
+printf 'peak RSS: %d MB\n' "$((rss_kb / 1024))"
+[ "$landed" -eq "$events" ] || { echo "error: landed $landed of $events events" >&2; exit 1; }
