@@ -138,6 +138,7 @@ internal sealed unsafe partial class NativeProducer : IDisposable
     public void Dispose()
     {
         _closing = true;
+        rd_kafka_yield(_handle);
         _poller.Join();
         foreach (var rkt in _topics.Values)
         {
@@ -301,6 +302,10 @@ internal sealed unsafe partial class NativeProducer : IDisposable
 
     [LibraryImport(Library)]
     private static partial int rd_kafka_flush(IntPtr rk, int timeoutMs);
+
+    /// <summary>Wakes a blocked rd_kafka_poll so the poll thread sees it should stop.</summary>
+    [LibraryImport(Library)]
+    private static partial void rd_kafka_yield(IntPtr rk);
 
     [LibraryImport(Library)]
     private static partial int rd_kafka_outq_len(IntPtr rk);
