@@ -29,7 +29,30 @@ public static class RhythmFlowCli
     {
         var root = BuildRootCommand();
         var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            // System.CommandLine reports parse errors with exit code 1; bad input is exit code 2 everywhere else.
+            foreach (var error in parseResult.Errors)
+            {
+                await Console.Error.WriteLineAsync($"error: {error.Message}");
+            }
+
+            await Console.Error.WriteLineAsync($"hint: run 'rhythmflow {string.Join(' ', CommandPath(parseResult))} --help' for the verb's options.");
+            return UsageError;
+        }
+
         return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parseResult)
+    {
+        var names = new List<string>();
+        for (var result = parseResult.CommandResult; result is not null && result.Command is not RootCommand; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, result.Command.Name);
+        }
+
+        return names;
     }
 
     /// <summary>Runs a verb's body with a context, mapping user-facing failures to messages instead of stack traces.</summary>
