@@ -5,6 +5,12 @@ namespace RhythmFlow.Lake;
 /// <summary>The Kafka offsets a batch consumed from one partition: every offset in [Start, End).</summary>
 public sealed record OffsetRange(string Topic, int Partition, long Start, long End);
 
+/// <summary>
+/// Offsets [From, To) of a partition that were gone from the broker before landing read them (retention or the dev
+/// broker's bounded log trimmed them): lost to the lake, recorded so readers and data-quality checks can see it.
+/// </summary>
+public sealed record OffsetGap(string Topic, int Partition, long From, long To);
+
 [JsonConverter(typeof(JsonStringEnumConverter<LakeFileKind>))]
 public enum LakeFileKind
 {
@@ -56,7 +62,11 @@ public sealed record LakeCommit(
     IReadOnlyList<CommittedFile> Files,
     IReadOnlyList<QuarantineCount> Quarantine,
     IReadOnlyList<string> Deleted,
-    BatchStats? Stats);
+    BatchStats? Stats)
+{
+    /// <summary>Offsets inside this batch's ranges that the broker no longer had; empty in records written before gaps were tracked.</summary>
+    public IReadOnlyList<OffsetGap> Gaps { get; init; } = [];
+}
 
 /// <summary>A commit that the log refused because it would break exactly-once; nothing of it became visible.</summary>
 public sealed class LakeCommitConflictException(string message)

@@ -89,6 +89,9 @@ public sealed class LakeCommitLog
             .OrderBy(q => q.Topic, StringComparer.Ordinal).ThenBy(q => q.EventHour).ThenBy(q => q.Rule, StringComparer.Ordinal),
     ];
 
+    /// <summary>Every offset gap a batch recorded (offsets trimmed from the broker before landing), in log order.</summary>
+    public IReadOnlyList<OffsetGap> Gaps() => [.. commits.SelectMany(c => c.Gaps)];
+
     /// <summary>
     /// Appends a record built from <paramref name="draft"/> (its sequence is assigned here), after checking it
     /// against every record before it. Throws <see cref="LakeCommitConflictException"/> when a partition range does

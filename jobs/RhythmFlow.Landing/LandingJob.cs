@@ -29,6 +29,9 @@ public sealed record LandingRunSummary(IReadOnlyList<LakeCommit> Commits, int Or
     public long Written => Commits.Sum(c => c.Stats?.Written ?? 0);
 
     public long Quarantined => Commits.Sum(c => c.Stats?.Quarantined ?? 0);
+
+    /// <summary>Offsets lost before landing could read them (retention trimmed them); a non-empty list fails <c>land --once</c>.</summary>
+    public IReadOnlyList<OffsetGap> Gaps => [.. Commits.SelectMany(c => c.Gaps)];
 }
 
 /// <summary>
@@ -41,6 +44,7 @@ public sealed class LandingJob
 {
     private const int MaxOpenFiles = 256;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
 
     private readonly LandingOptions options;
     private readonly KafkaConsumerOptions kafka;
@@ -110,7 +114,7 @@ public sealed class LandingJob
                 var result = consumer.Consume(PollTimeout);
                 if (result is not null)
                 {
-                    await RouteAsync(result, cancellationToken).ConfigureAwait(false);
+                    await RouteAsync(consumer, result, cancellationToken).ConfigureAwait(false);
                 }
 
                 var now = time.GetUtcNow();
@@ -170,7 +174,7 @@ public sealed class LandingJob
 
     private bool Drained() => assigned.Count > 0 && pendingSeeks.Count == 0 && atEnd.IsSupersetOf(assigned);
 
-    private async Task RouteAsync(ConsumeResult<byte[], byte[]> result, CancellationToken cancellationToken)
+    private async Task RouteAsync(IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result, CancellationToken cancellationToken)
     {
         var key = (result.Topic, result.Partition.Value);
         if (result.IsPartitionEOF)
@@ -188,6 +192,11 @@ public sealed class LandingJob
         }
 
         batch ??= new LandingBatch(storage, time.GetUtcNow(), RowGroupBytes());
+        if (offset > (expected ?? 0) && LostBefore(consumer, key, expected ?? 0, offset) is { } gap)
+        {
+            batch.RecordGap(gap);
+        }
+
         var message = result.Message;
         var value = message.Value;
         batch.Track(result.Topic, key.Value, expected ?? offset, offset, value?.Length ?? 0);
@@ -204,6 +213,43 @@ public sealed class LandingJob
         {
             await batch.QuarantineAsync(result.Topic, key.Value, offset, kafkaTimestamp, value, verdict, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The first offset read lies past where landing should resume (or past 0 on a partition's first landing). That is
+    /// a loss only if the broker's log now starts after <paramref name="from"/>: transaction markers also skip offsets.
+    /// </summary>
+    private OffsetGap? LostBefore(IConsumer<byte[], byte[]> consumer, (string Topic, int Partition) key, long from, long offset)
+    {
+        long logStart;
+        try
+        {
+            logStart = consumer.QueryWatermarkOffsets(new TopicPartition(key.Topic, key.Partition), WatermarkTimeout).Low.Value;
+        }
+        catch (KafkaException ex)
+        {
+            // Unknown is reported as lost: a false alarm costs a look, a silent loss costs the data.
+            logger.Warning("Could not read the log start of {Topic}[{Partition}] to check offsets {From}..{To}: {Error}", key.Topic, key.Partition, from, offset, ex.Error.Reason);
+            logStart = offset;
+        }
+
+        if (logStart <= from)
+        {
+            return null;
+        }
+
+        var gap = new OffsetGap(key.Topic, key.Partition, from, Math.Min(logStart, offset));
+        logger.Error(
+            "Offsets {From}..{To} of {Topic}[{Partition}] are gone from the broker (its log now starts at {LogStart}): {Missing} messages were deleted before landing read them, " +
+            "most likely by retention (on the dev broker: its bounded log per partition). They are lost to the lake; the gap is recorded in the batch's commit record. " +
+            "Land more often than retention expires, or re-produce the missing range from the source, then check 'rhythmflow lake status'.",
+            gap.From,
+            gap.To - 1,
+            key.Topic,
+            key.Partition,
+            logStart,
+            gap.To - gap.From);
+        return gap;
     }
 
     /// <summary>Row groups are the only per-file buffer; keep a few open files well inside --max-bytes.</summary>
@@ -231,7 +277,10 @@ public sealed class LandingJob
                 files.Sum(f => f.Bytes),
                 Math.Round((time.GetUtcNow() - closing.OpenedAt).TotalSeconds, 3),
                 reason);
-            var draft = new LakeCommit(0, closing.Id, LakeCommitKind.Batch, time.GetUtcNow(), writerId, kafka.GroupId, offsets, files, quarantine, [], stats);
+            var draft = new LakeCommit(0, closing.Id, LakeCommitKind.Batch, time.GetUtcNow(), writerId, kafka.GroupId, offsets, files, quarantine, [], stats)
+            {
+                Gaps = [.. closing.Gaps],
+            };
             LakeCommit commit;
             try
             {
@@ -253,7 +302,7 @@ public sealed class LandingJob
             commits.Add(commit);
             CommitGroupOffsets(consumer, offsets);
             logger.Information(
-                "Landed batch {BatchId} as commit {Sequence} ({CloseReason}): {Records} records, {Written} written, {Quarantined} quarantined, {Files} files, {Bytes} bytes, {DurationSeconds}s open, published in {PublishMs} ms; offsets {Offsets}",
+                "Landed batch {BatchId} as commit {Sequence} ({CloseReason}): {Records} records, {Written} written, {Quarantined} quarantined, {Files} files, {Bytes} bytes, {DurationSeconds}s open, published in {PublishMs} ms; offsets {Offsets}; gaps {Gaps}",
                 commit.BatchId,
                 commit.Sequence,
                 reason,
@@ -264,7 +313,8 @@ public sealed class LandingJob
                 stats.Bytes,
                 stats.DurationSeconds,
                 watch.ElapsedMilliseconds,
-                string.Join(", ", offsets.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Topic}[{o.Partition}]={o.Start}..{o.End}"))));
+                string.Join(", ", offsets.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Topic}[{o.Partition}]={o.Start}..{o.End}"))),
+                string.Join(", ", commit.Gaps.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Topic}[{g.Partition}]={g.From}..{g.To}"))));
             Committed?.Invoke(commit);
         }
     }

@@ -19,10 +19,13 @@ public sealed class LandingJobTests : IDisposable
 
     private KafkaConsumerOptions Consumer(string group = "landing-test") => new() { BootstrapServers = broker.BootstrapServers, GroupId = group, SessionTimeoutMs = 6_000 };
 
-    private LandingJob Job(LandingOptions? options = null, TimeProvider? time = null, string group = "landing-test", Action<LakeCommit>? committed = null) =>
-        new(options ?? new LandingOptions { BrokerTimeout = TimeSpan.FromSeconds(20) }, Consumer(group), lake.Storage, time ?? TimeProvider.System, Serilog.Core.Logger.None)
+    private LandingJob Job(
+        LandingOptions? options = null, TimeProvider? time = null, string group = "landing-test", Action<LakeCommit>? committed = null,
+        IReadOnlyList<string>? topics = null, Lake.Storage.ILakeStorage? storage = null) =>
+        new(options ?? new LandingOptions { BrokerTimeout = TimeSpan.FromSeconds(20) }, Consumer(group), storage ?? lake.Storage, time ?? TimeProvider.System, Serilog.Core.Logger.None)
         {
             Committed = committed,
+            Topics = topics ?? Topics.All,
         };
 
     /// <summary>Produces <paramref name="perTopic"/> valid events to every topic; returns them by (topic, sessionId, item).</summary>
@@ -187,6 +190,44 @@ public sealed class LandingJobTests : IDisposable
 
         error.Message.ShouldContain("--broker-timeout");
         error.Hint.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task RunAsync_OnceAfterBrokerTrimmedOffsets_ReportsAndRecordsTheGap()
+    {
+        // Given a run that landed offsets 0..9 of one partition, then more produced than the dev broker retains (5 MiB)
+        const string topic = Topics.Listen;
+        var partition = new Confluent.Kafka.TopicPartition(topic, 0);
+        using var producer = new Confluent.Kafka.ProducerBuilder<byte[], byte[]>(new Confluent.Kafka.ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        for (var i = 0; i < 10; i++)
+        {
+            producer.Produce(partition, new() { Value = SampleEvents.Bytes(SampleEvents.For(topic, SampleEvents.Ts.ToUnixTimeMilliseconds(), 1, i)) });
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(10));
+        (await Job(topics: [topic]).RunAsync(LandingMode.Once, default)).Gaps.ShouldBeEmpty();
+        var filler = new byte[64 * 1024];
+        for (var i = 0; i < 100; i++)
+        {
+            producer.Produce(partition, new() { Value = filler });
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(10));
+        using var admin = KafkaAdmin.Create(new KafkaProducerOptions { BootstrapServers = broker.BootstrapServers });
+        var logStart = admin.Watermarks(partition).Low.Value;
+        logStart.ShouldBeGreaterThan(10);
+
+        // When the job resumes (at offset 10), and a fresh lake lands the partition for the first time
+        var resumed = await Job(topics: [topic]).RunAsync(LandingMode.Once, default);
+        using var freshLake = new TempLake();
+        var fresh = await Job(topics: [topic], storage: freshLake.Storage).RunAsync(LandingMode.Once, default);
+
+        // Then each run reports exactly the trimmed range, and its commit record keeps it
+        resumed.Gaps.ShouldBe([new OffsetGap(topic, 0, 10, logStart)]);
+        (await LakeCommitLog.OpenAsync(lake.Storage)).Gaps().ShouldBe(resumed.Gaps);
+        fresh.Gaps.ShouldBe([new OffsetGap(topic, 0, 0, logStart)]);
+        (await LakeCommitLog.OpenAsync(freshLake.Storage)).Gaps().ShouldBe(fresh.Gaps);
+        resumed.Records.ShouldBe(110 - logStart);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -23,7 +23,7 @@ internal static class LandingCommands
         var lake = LakeOption();
         var once = new Option<bool>("--once")
         {
-            Description = "Drain what is available (or stop at --max-interval), commit, exit 0. What Airflow runs every two minutes. " +
+            Description = "Drain what is available (or stop at --max-interval), commit, exit 0 (1 when offsets were lost to retention before landing). What Airflow runs every two minutes. " +
                 "Without it the job runs until SIGTERM/SIGINT, then commits the open batch.",
         };
         var group = new Option<string>("--group") { Description = "Consumer group (setting Kafka:GroupId, default rhythmflow-land)." };
@@ -69,7 +69,20 @@ internal static class LandingCommands
             await Console.Out.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"landed {summary.Commits.Count} batches: {summary.Records} records, {summary.Written} written, {summary.Quarantined} quarantined; {summary.OrphansDeleted} orphan files removed, {summary.Fenced} batches fenced"));
-            return 0;
+            if (summary.Gaps.Count == 0)
+            {
+                return 0;
+            }
+
+            // Landed what was there, but the lake is missing events: Airflow must not treat this run as a success.
+            foreach (var gap in summary.Gaps)
+            {
+                await Console.Error.WriteLineAsync(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"error: offsets {gap.From}..{gap.To - 1} of {gap.Topic}[{gap.Partition}] were deleted by the broker (retention) before landing read them; they are not in the lake"));
+            }
+
+            return 1;
         });
     }
 
@@ -109,6 +122,7 @@ internal static class LandingCommands
                     .OrderBy(g => g.Key.Topic, StringComparer.Ordinal).ThenBy(g => g.Key.EventHour)
                     .Select(g => new { topic = g.Key.Topic, eventHour = g.Key.EventHour, files = g.Count(), rows = g.Sum(f => f.Rows), bytes = g.Sum(f => f.Bytes) }),
                 quarantine = log.QuarantineTotals(),
+                gaps = log.Gaps(),
                 offsets = log.NextOffsets.OrderBy(o => o.Key.Topic, StringComparer.Ordinal).ThenBy(o => o.Key.Partition)
                     .Select(o => new { topic = o.Key.Topic, partition = o.Key.Partition, next = o.Value }),
             };
@@ -136,6 +150,12 @@ internal static class LandingCommands
             foreach (var q in summary.quarantine)
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {q.Topic} {q.EventHour:yyyy-MM-dd HH}:00 {q.Rule}: {q.Count}"));
+            }
+
+            await output.WriteLineAsync("offset gaps (deleted by the broker before landing):");
+            foreach (var g in summary.gaps)
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {g.Topic}[{g.Partition}] {g.From}..{g.To - 1} ({g.To - g.From} messages lost)"));
             }
 
             await output.WriteLineAsync("next offsets:");

@@ -20,6 +20,7 @@ internal sealed class LandingBatch : IAsyncDisposable
     private readonly Dictionary<(string Topic, DateTimeOffset Hour), RawFileWriter> rawFiles = [];
     private readonly Dictionary<(string Topic, DateTimeOffset Day), QuarantineWriter> quarantineFiles = [];
     private readonly Dictionary<(string Topic, DateTimeOffset Hour, string Rule), long> quarantineCounts = [];
+    private readonly List<OffsetGap> gaps = [];
 
     public LandingBatch(ILakeStorage storage, DateTimeOffset openedAt, long rowGroupBytes)
     {
@@ -47,6 +48,11 @@ internal sealed class LandingBatch : IAsyncDisposable
         .. ranges.OrderBy(r => r.Key.Topic, StringComparer.Ordinal).ThenBy(r => r.Key.Partition)
             .Select(r => new OffsetRange(r.Key.Topic, r.Key.Partition, r.Value.Start, r.Value.End)),
     ];
+
+    /// <summary>Offsets the broker no longer had when this batch read past them, in the order found.</summary>
+    public IReadOnlyList<OffsetGap> Gaps => gaps;
+
+    public void RecordGap(OffsetGap gap) => gaps.Add(gap);
 
     /// <summary>Records that the batch consumed <paramref name="offset"/>; its range starts at <paramref name="start"/>.</summary>
     public void Track(string topic, int partition, long start, long offset, int bytes)
