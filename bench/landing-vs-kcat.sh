@@ -18,7 +18,7 @@ trap cleanup EXIT
 rf="dotnet $root/jobs/RhythmFlow.Cli/bin/Release/net10.0/rhythmflow.dll"
 
 mkfifo "$work/broker.out"
-$rf --log-level warning dev-broker --partitions 12 >"$work/broker.out" 2>"$work/broker.err" &
+$rf --log-level warning dev-broker --partitions 24 >"$work/broker.out" 2>"$work/broker.err" &
 broker_pid=$!
 exec 3<"$work/broker.out"
 read -r first_line <&3
@@ -27,15 +27,18 @@ cat <&3 >/dev/null &
 echo "dev broker at $bootstrap"
 
 
-# librdkafka's mock cluster keeps only a bounded log per partition (~115,000 events here), so the
-# broker gets 12 partitions per topic and the simulator overshoots; kcat counts what the broker retains.
+# librdkafka's mock cluster keeps only the last 100,000 message sets or 5 MiB per partition and deletes older ones
+# (docs/landing.md). A trimmed pre-fill is not a fair benchmark: land --once reports the lost offsets and exits 1.
+# 24 partitions per topic keep this pre-fill whole; the check below refuses a trimmed one.
 days=$(( min_events / 25000 + 1 ))
 $rf --log-level warning simulate --sink kafka --bootstrap-servers "$bootstrap" --users 20000 \
   --start 2026-10-01T00:00:00Z --end "$(date -u -d "2026-10-01 +$days day" +%Y-%m-%dT00:00:00Z)" --seed 7 2>>"$work/simulate.err" | tail -1
 events=0
 for t in listen_events page_view_events auth_events status_change_events; do
-  n="$(kcat -b "$bootstrap" -C -e -o beginning -t "$t" -q -f '%o\n' 2>/dev/null | wc -l)"
-  events=$((events + n))
+  kcat -b "$bootstrap" -C -e -o beginning -t "$t" -q -f '%p %o\n' 2>/dev/null >"$work/offsets.txt"
+  trimmed="$(awk '!seen[$1]++ && $2 > 0 { print $1 "@" $2 }' "$work/offsets.txt" | tr '\n' ' ')"
+  [ -z "$trimmed" ] || { echo "error: the dev broker trimmed $t partitions (first offset) $trimmed; raise --partitions in $0" >&2; exit 1; }
+  events=$((events + $(wc -l <"$work/offsets.txt")))
 done
 [ "$events" -ge "$min_events" ] || { echo "error: pre-filled only $events events; raise the days in $0" >&2; exit 1; }
 echo "pre-filled $events events"

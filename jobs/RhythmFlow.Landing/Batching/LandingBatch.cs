@@ -94,17 +94,17 @@ internal sealed class LandingBatch : IAsyncDisposable
     /// <summary>Finishes and publishes every file (create-only); returns them with the batch's quarantine counts.</summary>
     public async Task<(IReadOnlyList<CommittedFile> Files, IReadOnlyList<QuarantineCount> Quarantine)> CompleteAsync(CancellationToken cancellationToken)
     {
-        var files = new List<CommittedFile>();
-        foreach (var file in rawFiles.Values)
-        {
-            files.Add(await file.CompleteAsync(cancellationToken).ConfigureAwait(false));
-        }
-
-        foreach (var file in quarantineFiles.Values)
-        {
-            files.Add(await file.CompleteAsync(cancellationToken).ConfigureAwait(false));
-        }
-
+        // A batch over a backlog touches hundreds of (topic, hour) files; each needs its last row group encoded and
+        // an fsync. They are independent, so finish them side by side; the caller commits only after all are done.
+        var completions = rawFiles.Values.Select(f => (Func<CancellationToken, Task<CommittedFile>>)f.CompleteAsync)
+            .Concat(quarantineFiles.Values.Select(f => (Func<CancellationToken, Task<CommittedFile>>)f.CompleteAsync))
+            .ToList();
+        var files = new CommittedFile[completions.Count];
+        await Parallel.ForAsync(
+            0,
+            completions.Count,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken },
+            async (i, token) => files[i] = await completions[i](token).ConfigureAwait(false)).ConfigureAwait(false);
         rawFiles.Clear();
         quarantineFiles.Clear();
         var counts = quarantineCounts.Select(c => new QuarantineCount(c.Key.Topic, c.Key.Hour, c.Key.Rule, c.Value))
