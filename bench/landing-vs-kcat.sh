@@ -29,8 +29,8 @@ echo "dev broker at $bootstrap"
 
 # librdkafka's mock cluster keeps only the last 100,000 message sets or 5 MiB per partition and deletes older ones
 # (docs/landing.md). A trimmed pre-fill is not a fair benchmark: land --once reports the lost offsets and exits 1.
-# 24 partitions per topic keep this pre-fill whole; the check below refuses a trimmed one.
-days=$(( min_events / 25000 + 1 ))
+# 24 partitions per topic keep this pre-fill (about 1.3 million events at the default) whole; the check below refuses a trimmed one.
+days=$(( min_events / 70000 + 1 )) # about 85,000 events a day
 $rf --log-level warning simulate --sink kafka --bootstrap-servers "$bootstrap" --users 20000 \
   --start 2026-10-01T00:00:00Z --end "$(date -u -d "2026-10-01 +$days day" +%Y-%m-%dT00:00:00Z)" --seed 7 2>>"$work/simulate.err" | tail -1
 events=0
