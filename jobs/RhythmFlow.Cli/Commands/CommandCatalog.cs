@@ -7,12 +7,12 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create() =>
     [
-        .. TransformCommands.Create(),
-        .. ModelCommands.Create(),
         .. SimulateCommands.Create(),
         .. KafkaCommands.Create(),
         .. LandingCommands.Create(),
         .. WarehouseCommands.Create(),
+        .. TransformCommands.Create(),
+        .. ModelCommands.Create(),
         .. ValidateCommands.Create(),
         .. DashboardCommands.Create(),
         .. OrchestrationCommands.Create(),
