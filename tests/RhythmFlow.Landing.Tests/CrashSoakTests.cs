@@ -30,6 +30,7 @@ public sealed class CrashSoakTests : IDisposable
 
         // Given a dev broker in its own process, filled with events
         using var broker = Start(["dev-broker", "--partitions", "3"], keepOutput: true);
+        using var stopBroker = new KillOnDispose(broker);
         var first = await broker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) ?? string.Empty;
         var bootstrap = first.Replace("bootstrap.servers=", string.Empty, StringComparison.Ordinal);
         bootstrap.ShouldStartWith("127.0.0.1:");
@@ -74,6 +75,19 @@ public sealed class CrashSoakTests : IDisposable
         rows.Select(r => (r.Topic, r.SessionId, r.ItemInSession)).ToHashSet().SetEquals(produced).ShouldBeTrue();
         var log = await Lake.LakeCommitLog.OpenAsync(new LocalLakeStorage(lake.Root));
         log.Commits.Count(c => c.Kind == Lake.LakeCommitKind.Batch).ShouldBeGreaterThan(kills / 2);
+    }
+
+    /// <summary>Disposing a <see cref="Process"/> leaves it running; the broker must not outlive the test run.</summary>
+    private sealed class KillOnDispose(Process process) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+        }
     }
 
     private static Process Start(IEnumerable<string> arguments, bool keepOutput)
