@@ -9,9 +9,6 @@ public interface IVerbInvoker
 {
     /// <summary>Runs <c>rhythmflow &lt;arguments&gt;</c> and returns its exit code.</summary>
     Task<int> InvokeAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken);
-
-    /// <summary>Whether this build has the verb the command line names (components may be absent from a build).</summary>
-    bool HasVerb(IReadOnlyList<string> arguments);
 }
 
 /// <summary>One task of a chain run, with the exact command line it ran.</summary>

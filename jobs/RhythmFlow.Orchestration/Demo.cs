@@ -30,13 +30,12 @@ public sealed record DemoSummary(
     IReadOnlyList<CheckCount> Checks,
     int HoursSucceeded,
     int HoursFailed,
-    IReadOnlyList<string> SkippedStages,
     IReadOnlyList<StageResult> Stages);
 
 /// <summary>
 /// The embedded shape end to end: the dev broker in process, a simulated recent period produced into it, landed into
 /// the lake with the verb Airflow runs every two minutes, and the hourly chain (<see cref="Pipelines.Hourly"/>, through
-/// the same verbs) for every hour as a backfill. A stage whose verb this build lacks is reported as skipped, never faked.
+/// the same verbs) for every hour as a backfill.
 /// </summary>
 public sealed class Demo(IVerbInvoker invoker, ILogger logger, TimeProvider time)
 {
@@ -56,7 +55,6 @@ public sealed class Demo(IVerbInvoker invoker, ILogger logger, TimeProvider time
 
         var start = end.AddHours(-options.Hours);
         var stages = new List<StageResult>();
-        var skipped = new List<string>();
         var checksBefore = ValidationResults(paths.QualityDir).ToHashSet(StringComparer.Ordinal);
 
         progress?.Report($"starting the dev broker ({options.Partitions} partitions per topic)");
@@ -80,42 +78,26 @@ public sealed class Demo(IVerbInvoker invoker, ILogger logger, TimeProvider time
         progress?.Report($"produced {produced:N0} messages");
 
         string[] land = ["land", "--once", "--bootstrap-servers", broker.BootstrapServers];
-        if (invoker.HasVerb(land))
+        progress?.Report("landing Kafka into the lake (rhythmflow land --once)");
+        clock.Restart();
+        var exitCode = await invoker.InvokeAsync(land, cancellationToken);
+        if (exitCode != 0)
         {
-            progress?.Report("landing Kafka into the lake (rhythmflow land --once)");
-            clock.Restart();
-            var exitCode = await invoker.InvokeAsync(land, cancellationToken);
-            if (exitCode != 0)
-            {
-                throw new RhythmFlowException(
-                    $"demo: 'rhythmflow {string.Join(' ', land)}' failed with exit code {exitCode}.",
-                    $"The error above says why; the work directory keeps the lake for a look ({paths.LakeRoot}).");
-            }
-
-            stages.Add(new StageResult("land", clock.Elapsed, "lake batches committed"));
-        }
-        else
-        {
-            skipped.Add("land (this build has no 'land' verb)");
+            throw new RhythmFlowException(
+                $"demo: 'rhythmflow {string.Join(' ', land)}' failed with exit code {exitCode}.",
+                $"The error above says why; the work directory keeps the lake for a look ({paths.LakeRoot}).");
         }
 
-        var result = new BackfillResult([]);
-        var missing = Pipelines.Hourly.Tasks.Where(t => !invoker.HasVerb(t.Arguments)).Select(t => t.TaskId).ToList();
-        if (missing.Count == 0)
+        stages.Add(new StageResult("land", clock.Elapsed, "lake batches committed"));
+
+        progress?.Report($"hourly chain for {options.Hours} hours: {string.Join(" → ", Pipelines.Hourly.RunOrder().Select(t => t.TaskId))}");
+        var backfill = new Backfill(new ChainRunner(invoker, logger), new IntervalRunStore(warehouse, time), logger);
+        var result = await backfill.RunAsync(
+            Pipelines.Hourly, Backfill.HourlyIntervals(start, end), ReprocessBehavior.Completed, hourly, cancellationToken);
+        foreach (var task in Pipelines.Hourly.RunOrder())
         {
-            progress?.Report($"hourly chain for {options.Hours} hours: {string.Join(" → ", Pipelines.Hourly.RunOrder().Select(t => t.TaskId))}");
-            var backfill = new Backfill(new ChainRunner(invoker, logger), new IntervalRunStore(warehouse, time), logger);
-            result = await backfill.RunAsync(
-                Pipelines.Hourly, Backfill.HourlyIntervals(start, end), ReprocessBehavior.Completed, hourly, cancellationToken);
-            foreach (var task in Pipelines.Hourly.RunOrder())
-            {
-                var runs = result.Steps.Where(s => s.Run is not null).SelectMany(s => s.Run!.Tasks).Where(t => t.TaskId == task.TaskId).ToList();
-                stages.Add(new StageResult(task.TaskId, runs.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Duration), $"{runs.Count} hours"));
-            }
-        }
-        else
-        {
-            skipped.Add($"hourly chain (this build lacks: {string.Join(", ", missing)})");
+            var runs = result.Steps.Where(s => s.Run is not null).SelectMany(s => s.Run!.Tasks).Where(t => t.TaskId == task.TaskId).ToList();
+            stages.Add(new StageResult(task.TaskId, runs.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Duration), $"{runs.Count} hours"));
         }
 
         clock.Restart();
@@ -139,7 +121,6 @@ public sealed class Demo(IVerbInvoker invoker, ILogger logger, TimeProvider time
             checks,
             result.Count(IntervalOutcome.Succeeded),
             result.Count(IntervalOutcome.Failed),
-            skipped,
             stages);
     }
 

@@ -21,8 +21,6 @@ internal sealed class RecordingInvoker(Func<IReadOnlyList<string>, int>? exitCod
         }
     }
 
-    public bool HasVerb(IReadOnlyList<string> arguments) => true;
-
     public Task<int> InvokeAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

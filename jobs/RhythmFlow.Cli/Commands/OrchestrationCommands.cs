@@ -15,9 +15,6 @@ internal sealed class InProcessVerbInvoker(ParseResult caller, TextWriter? taskO
     private static readonly string[] Forwarded = ["--work-dir", "--log-format", "--log-level", WarehouseOption];
     private const string WarehouseOption = "--warehouse";
 
-    public bool HasVerb(IReadOnlyList<string> arguments) =>
-        RhythmFlowCli.BuildRootCommand().Parse([.. arguments]).CommandResult.Command is not RootCommand;
-
     public async Task<int> InvokeAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         var root = RhythmFlowCli.BuildRootCommand();
@@ -288,10 +285,6 @@ internal static class OrchestrationCommands
         }
 
         console.Write(stages);
-        foreach (var stage in summary.SkippedStages)
-        {
-            console.MarkupLine(Markup.Escape($"skipped: {stage}"));
-        }
     }
 
     internal static DataInterval ParseInterval(string start, string end)
