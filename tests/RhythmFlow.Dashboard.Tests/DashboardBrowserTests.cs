@@ -72,14 +72,23 @@ public sealed class DashboardBrowserTests(SimulatedMarts marts) : IAsyncLifetime
         return page;
     }
 
-    private static async Task WaitForLoadAsync(IPage page, int load) =>
-        await page.WaitForFunctionAsync($"() => document.body.dataset.loaded === '{load}'", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+    private static async Task<int> LoadsAsync(IPage page) =>
+        await page.EvaluateAsync<int>("() => Number(document.body.dataset.loaded ?? 0)");
+
+    // A finished load of exactly this "date|state" filter: the count alone is not enough, because one user action can
+    // start several loads (a date input fires both input-driven and change events) and an earlier load may finish first.
+    private static async Task WaitForLoadAsync(IPage page, string filter, int loadsBefore) =>
+        await page.WaitForFunctionAsync(
+            "([filter, before]) => document.body.dataset.filter === filter && Number(document.body.dataset.loaded) > before",
+            new object[] { filter, loadsBefore },
+            new PageWaitForFunctionOptions { Timeout = 30_000 });
 
     private static async Task<string?> CardValueAsync(IPage page, string metric) =>
         await page.GetAttributeAsync($"[data-metric='{metric}'] .value", "data-value");
 
     private async Task ShouldShowScorecardsAsync(IPage page, string? state)
     {
+        (await page.IsHiddenAsync("#error")).ShouldBeTrue(await page.TextContentAsync("#error"));
         using var http = new HttpClient { BaseAddress = marts.Url };
         var date = await page.InputValueAsync("#date");
         var cards = (await http.GetFromJsonAsync<Scorecards>(
@@ -113,7 +122,7 @@ public sealed class DashboardBrowserTests(SimulatedMarts marts) : IAsyncLifetime
 
         // When
         await page.GotoAsync(marts.Url.ToString());
-        await WaitForLoadAsync(page, 1);
+        await WaitForLoadAsync(page, "2024-03-02|", 0);
 
         // Then: the latest day, every chart drawn with data, the scorecards showing the API's numbers
         (await page.InputValueAsync("#date")).ShouldBe("2024-03-02");
@@ -130,25 +139,58 @@ public sealed class DashboardBrowserTests(SimulatedMarts marts) : IAsyncLifetime
         var allStreams = await CardValueAsync(page, "streams");
 
         // When: the previous day is picked
+        var loads = await LoadsAsync(page);
         await page.FillAsync("#date", "2024-03-01");
         await page.DispatchEventAsync("#date", "change");
-        await WaitForLoadAsync(page, 2);
+        await WaitForLoadAsync(page, "2024-03-01|", loads);
 
         // Then
         await ShouldShowScorecardsAsync(page, null);
         (await CardValueAsync(page, "streams")).ShouldNotBe(allStreams);
 
-        // When: one state is picked
-        var state = await page.EvalOnSelectorAsync<string>("#state", "s => s.options[1].value");
+        // When: the day's busiest state is picked (so its numbers are neither zero nor the whole country's)
+        var dayStreams = await CardValueAsync(page, "streams");
+        using var http = new HttpClient { BaseAddress = marts.Url };
+        var states = (await http.GetFromJsonAsync<JsonElement>("api/states?date=2024-03-01")).EnumerateArray().ToList();
+        states.Count.ShouldBeGreaterThan(1);
+        var state = states[0].GetProperty("stateCode").GetString()!;
+        loads = await LoadsAsync(page);
         await page.SelectOptionAsync("#state", state);
-        await WaitForLoadAsync(page, 3);
+        await WaitForLoadAsync(page, $"2024-03-01|{state}", loads);
 
         // Then
         await ShouldShowScorecardsAsync(page, state);
+        (await CardValueAsync(page, "streams")).ShouldNotBeOneOf("0", dayStreams);
         (await page.InputValueAsync("#state")).ShouldBe(state);
         page.Url.ShouldContain($"state={state}");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(SimulatedMarts.ArtifactsDir, "dashboard-state.png"), FullPage = true });
         _consoleErrors.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Page_ApiFailsOnAReload_ShowsTheErrorAndClearsTheScorecards()
+    {
+        // Given: a page that loaded, then an API whose scorecards start failing
+        var page = await OpenAsync(1440, 1900);
+        await page.GotoAsync(marts.Url.ToString());
+        await WaitForLoadAsync(page, "2024-03-02|", 0);
+        (await CardValueAsync(page, "streams")).ShouldNotBe(string.Empty);
+        await page.RouteAsync("**/api/scorecards*", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 500, ContentType = "application/json", Body = """{"error":"the warehouse is unreachable"}""",
+        }));
+
+        // When
+        var loads = await LoadsAsync(page);
+        await page.FillAsync("#date", "2024-03-01");
+        await page.DispatchEventAsync("#date", "change");
+        await WaitForLoadAsync(page, "2024-03-01|", loads);
+
+        // Then
+        (await page.TextContentAsync("#error")).ShouldBe("Could not load the dashboard: the warehouse is unreachable");
+        (await page.IsVisibleAsync("#error")).ShouldBeTrue();
+        (await CardValueAsync(page, "streams")).ShouldBe(string.Empty);
+        (await page.TextContentAsync("[data-metric='streams'] .value")).ShouldBe("–");
     }
 
     [Fact]
@@ -157,7 +199,7 @@ public sealed class DashboardBrowserTests(SimulatedMarts marts) : IAsyncLifetime
         var page = await OpenAsync(390, 844);
 
         await page.GotoAsync(marts.Url.ToString());
-        await WaitForLoadAsync(page, 1);
+        await WaitForLoadAsync(page, "2024-03-02|", 0);
 
         (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(390);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(SimulatedMarts.ArtifactsDir, "dashboard-phone.png"), FullPage = true });

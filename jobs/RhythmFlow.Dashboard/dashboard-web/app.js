@@ -253,6 +253,9 @@
       renderTrends(trends);
       document.getElementById('error').hidden = true;
     } catch (e) {
+      // The previous selection's numbers must not pass for this one's.
+      document.querySelectorAll('[data-metric] .value').forEach((el) => { el.dataset.value = ''; el.textContent = '–'; });
+      document.querySelectorAll('[data-metric] .delta').forEach((el) => { el.dataset.value = ''; el.textContent = ''; });
       const error = document.getElementById('error');
       error.textContent = `Could not load the dashboard: ${e.message}`;
       error.hidden = false;
