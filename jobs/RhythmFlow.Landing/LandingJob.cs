@@ -42,7 +42,9 @@ public sealed record LandingRunSummary(IReadOnlyList<LakeCommit> Commits, int Or
 /// </summary>
 public sealed class LandingJob
 {
-    private const int MaxOpenFiles = 256;
+    // Raw files are buffered in memory until published (a few KiB each when small), so the cap is about the per-file
+    // cost of publishing, not memory: a backlog batch spreads over many event hours.
+    private const int MaxOpenFiles = 1024;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
 
@@ -51,8 +53,7 @@ public sealed class LandingJob
     private readonly ILakeStorage storage;
     private readonly TimeProvider time;
     private readonly ILogger logger;
-    private readonly EventValidator validator;
-    private readonly Dictionary<string, TopicLayout> layouts;
+    private readonly Dictionary<string, (TopicLayout Layout, EventValidator Validator)> topics;
     private readonly string writerId = $"{Environment.MachineName}/{Environment.ProcessId}";
 
     // Per assigned partition: the next offset to land (null: the log has nothing yet, take the first one seen).
@@ -74,8 +75,16 @@ public sealed class LandingJob
         this.storage = storage;
         this.time = time;
         this.logger = logger.ForContext<LandingJob>();
-        validator = new EventValidator(options, time);
-        layouts = RhythmFlow.Contracts.Topics.All.ToDictionary(t => t, t => new TopicLayout(t, validator.SchemaOf(t)), StringComparer.Ordinal);
+
+        // A validator per topic: each topic's lane validates on a thread of its own.
+        topics = RhythmFlow.Contracts.Topics.All.ToDictionary(
+            t => t,
+            t =>
+            {
+                var validator = new EventValidator(options, time);
+                return (new TopicLayout(t, validator.SchemaOf(t)), validator);
+            },
+            StringComparer.Ordinal);
     }
 
     /// <summary>The topics consumed; all four event topics unless narrowed (tests).</summary>
@@ -83,6 +92,12 @@ public sealed class LandingJob
 
     /// <summary>Called after each committed batch (progress display, tests).</summary>
     public Action<LakeCommit>? Committed { get; init; }
+
+    /// <summary>
+    /// Called on the landing thread when a partition has been read to its end (the offset is its end). A caller that
+    /// knows what was produced can tell when the job has caught up: the demo steps its simulated clock then.
+    /// </summary>
+    public Action<TopicPartitionOffset>? ReachedEnd { get; init; }
 
     public Task<LandingRunSummary> RunAsync(LandingMode mode, CancellationToken cancellationToken) =>
         Task.Factory.StartNew(() => RunCoreAsync(mode, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -114,7 +129,7 @@ public sealed class LandingJob
                 var result = consumer.Consume(PollTimeout);
                 if (result is not null)
                 {
-                    await RouteAsync(consumer, result, cancellationToken).ConfigureAwait(false);
+                    Route(consumer, result);
                 }
 
                 var now = time.GetUtcNow();
@@ -157,7 +172,13 @@ public sealed class LandingJob
             SessionTimeoutMs = source.SessionTimeoutMs,
             MaxPollIntervalMs = source.MaxPollIntervalMs,
             ReadCommitted = source.ReadCommitted,
-            Librdkafka = new Dictionary<string, string>(source.Librdkafka, StringComparer.Ordinal) { ["enable.partition.eof"] = "true" },
+            Librdkafka = new Dictionary<string, string>(source.Librdkafka, StringComparer.Ordinal)
+            {
+                ["enable.partition.eof"] = "true",
+
+                // Landing reads no headers; Confluent.Kafka would otherwise marshal them into objects per message.
+                ["dotnet.consumer.consume.result.fields"] = "topic,timestamp",
+            },
         };
         return copy;
     }
@@ -174,12 +195,13 @@ public sealed class LandingJob
 
     private bool Drained() => assigned.Count > 0 && pendingSeeks.Count == 0 && atEnd.IsSupersetOf(assigned);
 
-    private async Task RouteAsync(IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result, CancellationToken cancellationToken)
+    private void Route(IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result)
     {
         var key = (result.Topic, result.Partition.Value);
         if (result.IsPartitionEOF)
         {
             atEnd.Add(key);
+            ReachedEnd?.Invoke(result.TopicPartitionOffset);
             return;
         }
 
@@ -198,21 +220,9 @@ public sealed class LandingJob
         }
 
         var message = result.Message;
-        var value = message.Value;
-        batch.Track(result.Topic, key.Value, expected ?? offset, offset, value?.Length ?? 0);
+        var (layout, validator) = topics[result.Topic];
+        batch.Add(layout, validator, key.Value, expected ?? offset, offset, message.Timestamp.UnixTimestampMs, message.Value);
         next[key] = offset + 1;
-        var kafkaTimestamp = message.Timestamp.UnixTimestampMs;
-        var verdict = validator.Validate(result.Topic, value);
-        if (verdict.IsValid)
-        {
-            var hour = DataInterval.TruncateToHour(DateTimeOffset.FromUnixTimeMilliseconds(verdict.TsMillis!.Value));
-            var file = await batch.RawFileAsync(layouts[result.Topic], hour, cancellationToken).ConfigureAwait(false);
-            file.Append(validator.FieldsOf(result.Topic), new Lineage(key.Value, offset, kafkaTimestamp));
-        }
-        else
-        {
-            await batch.QuarantineAsync(result.Topic, key.Value, offset, kafkaTimestamp, value, verdict, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>
