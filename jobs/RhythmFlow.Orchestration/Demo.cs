@@ -24,6 +24,7 @@ public sealed record DemoSummary(
     IReadOnlyDictionary<string, long> EventsProduced,
     long EventsLanded,
     long EventsQuarantined,
+    int LandingBatches,
     int LakeFiles,
     int QuarantineFiles,
     IReadOnlyDictionary<string, long> WarehouseRows,
@@ -33,9 +34,9 @@ public sealed record DemoSummary(
     IReadOnlyList<StageResult> Stages);
 
 /// <summary>
-/// The embedded shape end to end: the dev broker in process, a simulated recent period produced into it, landed into
-/// the lake with the verb Airflow runs every two minutes, and the hourly chain (<see cref="Pipelines.Hourly"/>, through
-/// the same verbs) for every hour as a backfill.
+/// The embedded shape end to end: the dev broker in process, a simulated recent period produced into it and landed into
+/// the lake in two-minute batches of simulated time, as the landing DAG would have (<see cref="DemoLanding"/>), and the
+/// hourly chain (<see cref="Pipelines.Hourly"/>, through the same verbs Airflow runs) for every hour as a backfill.
 /// </summary>
 public sealed class Demo(IVerbInvoker invoker, ILogger logger, TimeProvider time)
 {
@@ -62,33 +63,24 @@ public sealed class Demo(IVerbInvoker invoker, ILogger logger, TimeProvider time
         using var broker = DevBroker.Start(options.Partitions);
         stages.Add(new StageResult("broker", clock.Elapsed, broker.BootstrapServers));
 
-        progress?.Report($"simulating {options.Users:N0} users from {PipelineDag.Iso(start)} to {PipelineDag.Iso(end)} into Kafka");
+        progress?.Report($"simulating {options.Users:N0} users from {PipelineDag.Iso(start)} to {PipelineDag.Iso(end)} into Kafka, landing every two simulated minutes");
         clock.Restart();
         var simulation = Simulation.Create(new SimulatorOptions { Users = options.Users, Start = start, End = end, Seed = options.Seed }, time);
         SimulationSummary simulated;
-        await using (var sink = await KafkaEventSink.CreateAsync(
-            new KafkaProducerOptions { BootstrapServers = broker.BootstrapServers, Partitions = options.Partitions }, logger, cancellationToken))
+        IReadOnlyList<LakeCommit> batches;
+        TimeSpan landing;
+        await using (var lake = await DemoLanding.StartAsync(broker, paths.LakeRoot, start, logger, time, cancellationToken))
         {
-            simulated = await simulation.RunAsync(sink, null, cancellationToken);
-            await sink.FlushAsync(cancellationToken);
+            simulated = await simulation.RunAsync(lake, null, cancellationToken);
+            await lake.StopAsync();
+            batches = lake.Commits;
+            landing = lake.LandingTime;
         }
 
         var produced = simulated.MessagesPerTopic.Values.Sum();
-        stages.Add(new StageResult("simulate", clock.Elapsed, $"{produced:N0} messages"));
-        progress?.Report($"produced {produced:N0} messages");
-
-        string[] land = ["land", "--once", "--bootstrap-servers", broker.BootstrapServers];
-        progress?.Report("landing Kafka into the lake (rhythmflow land --once)");
-        clock.Restart();
-        var exitCode = await invoker.InvokeAsync(land, cancellationToken);
-        if (exitCode != 0)
-        {
-            throw new RhythmFlowException(
-                $"demo: 'rhythmflow {string.Join(' ', land)}' failed with exit code {exitCode}.",
-                $"The error above says why; the work directory keeps the lake for a look ({paths.LakeRoot}).");
-        }
-
-        stages.Add(new StageResult("land", clock.Elapsed, "lake batches committed"));
+        stages.Add(new StageResult("simulate", clock.Elapsed - landing, $"{produced:N0} messages"));
+        stages.Add(new StageResult("land", landing, $"{batches.Count} batches of two simulated minutes"));
+        progress?.Report($"produced {produced:N0} messages, landed in {batches.Count} batches");
 
         progress?.Report($"hourly chain for {options.Hours} hours: {string.Join(" → ", Pipelines.Hourly.RunOrder().Select(t => t.TaskId))}");
         var backfill = new Backfill(new ChainRunner(invoker, logger), new IntervalRunStore(warehouse, time), logger);
@@ -115,6 +107,7 @@ public sealed class Demo(IVerbInvoker invoker, ILogger logger, TimeProvider time
             simulated.MessagesPerTopic,
             commits.Sum(c => c.Stats?.Written ?? 0),
             commits.Sum(c => c.Stats?.Quarantined ?? 0),
+            batches.Count,
             files.Count(f => f.Kind == LakeFileKind.Raw),
             files.Count(f => f.Kind == LakeFileKind.Quarantine),
             rows,

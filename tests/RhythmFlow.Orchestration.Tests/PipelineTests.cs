@@ -1,7 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Dapper;
 using Npgsql;
+using RhythmFlow.Lake;
+using RhythmFlow.Lake.Storage;
+using RhythmFlow.Parquet;
 using RhythmFlow.Testing;
 
 namespace RhythmFlow.Orchestration.Tests;
@@ -44,6 +48,39 @@ public sealed class PipelineTests(PipelineTests.DemoRun demo) : IClassFixture<Pi
     }
 
     [Fact]
+    public async Task Demo_SmallRun_OneLandingBatchPerTwoMinuteWindowOfSimulatedTime()
+    {
+        // Given: the demo landed six simulated hours
+        var log = await LakeCommitLog.OpenAsync(new LocalLakeStorage(demo.LakeRoot, TimeProvider.System), CancellationToken.None);
+        var batches = log.Commits.Where(c => c.Kind == LakeCommitKind.Batch).ToList();
+
+        // When: every batch's events are read back from its raw files
+        var windowOfBatch = batches.ToDictionary(b => b.BatchId, b => b.Files.Where(f => f.Kind == LakeFileKind.Raw)
+            .SelectMany(f => EventTimes(Path.Combine(demo.LakeRoot, f.Key)))
+            .Select(DemoLanding.WindowOf)
+            .Distinct()
+            .ToList());
+
+        // Then: each batch holds one two-minute window, committed at the window's end on the simulated clock, no window
+        // is split over batches, and there are as many batches as windows with events (counted in the warehouse too)
+        batches.ShouldNotBeEmpty();
+        foreach (var batch in batches)
+        {
+            var windows = windowOfBatch[batch.BatchId];
+            windows.ShouldHaveSingleItem($"batch {batch.BatchId} spans {string.Join(", ", windows)}");
+            batch.CommittedAt.ShouldBe(windows[0] + DemoLanding.Window);
+            batch.Stats!.CloseReason.ShouldBe("max-interval");
+        }
+
+        var windowsLanded = windowOfBatch.Values.Select(w => w[0]).ToList();
+        windowsLanded.ShouldBeUnique();
+        var start = DateTimeOffset.Parse(End, CultureInfo.InvariantCulture).AddHours(-Hours);
+        windowsLanded.ShouldAllBe(w => w >= start && w < start.AddHours(Hours));
+        ((int)demo.Summary["landingBatches"]!).ShouldBe(batches.Count);
+        (await WindowsWithEvents(demo.Uninterrupted)).ShouldBe(batches.Count);
+    }
+
+    [Fact]
     public async Task RunHourly_SameIntervalTwice_IdenticalMarts()
     {
         // Given: the demo built every hour once
@@ -80,6 +117,33 @@ public sealed class PipelineTests(PipelineTests.DemoRun demo) : IClassFixture<Pi
         (await Checksums(demo.Interrupted)).ShouldBe(await Checksums(demo.Uninterrupted));
     }
 
+    private static List<DateTimeOffset> EventTimes(string file)
+    {
+        using var reader = ParquetReader.Open(file);
+        var times = new List<DateTimeOffset>();
+        foreach (var group in reader.ReadRowGroups(["ts"]))
+        {
+            foreach (var millis in group.Column("ts").Int64Values)
+            {
+                times.Add(DateTimeOffset.FromUnixTimeMilliseconds(millis));
+            }
+        }
+
+        return times;
+    }
+
+    /// <summary>Two-minute windows of event time with at least one raw event, counted by the warehouse.</summary>
+    private static async Task<int> WindowsWithEvents(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        return await connection.ExecuteScalarAsync<int>(
+            """
+            SELECT count(DISTINCT floor(extract(epoch FROM ts) / 120)) FROM (
+                SELECT ts FROM raw.listen_events UNION ALL SELECT ts FROM raw.page_view_events
+                UNION ALL SELECT ts FROM raw.auth_events UNION ALL SELECT ts FROM raw.status_change_events) e
+            """);
+    }
+
     /// <summary>A checksum per table of the raw layer and every dbt schema, over its rows in a canonical order.</summary>
     private static async Task<Dictionary<string, string>> Checksums(string connectionString)
     {
@@ -112,6 +176,8 @@ public sealed class PipelineTests(PipelineTests.DemoRun demo) : IClassFixture<Pi
         public string Uninterrupted { get; private set; } = string.Empty;
 
         public string Interrupted { get; private set; } = string.Empty;
+
+        public string LakeRoot => Path.Combine(_workDir, "lake");
 
         public JsonNode Summary { get; private set; } = new JsonObject();
 
