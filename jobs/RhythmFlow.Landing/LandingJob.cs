@@ -42,9 +42,7 @@ public sealed record LandingRunSummary(IReadOnlyList<LakeCommit> Commits, int Or
 /// </summary>
 public sealed class LandingJob
 {
-    // Raw files are buffered in memory until published (a few KiB each when small), so the cap is about the per-file
-    // cost of publishing, not memory: a backlog batch spreads over many event hours.
-    private const int MaxOpenFiles = 1024;
+    private const int MaxOpenFiles = 256;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
 
@@ -53,7 +51,8 @@ public sealed class LandingJob
     private readonly ILakeStorage storage;
     private readonly TimeProvider time;
     private readonly ILogger logger;
-    private readonly Dictionary<string, (TopicLayout Layout, EventValidator Validator)> topics;
+    private readonly EventValidator validator;
+    private readonly Dictionary<string, TopicLayout> layouts;
     private readonly string writerId = $"{Environment.MachineName}/{Environment.ProcessId}";
 
     // Per assigned partition: the next offset to land (null: the log has nothing yet, take the first one seen).
@@ -75,16 +74,8 @@ public sealed class LandingJob
         this.storage = storage;
         this.time = time;
         this.logger = logger.ForContext<LandingJob>();
-
-        // A validator per topic: each topic's lane validates on a thread of its own.
-        topics = RhythmFlow.Contracts.Topics.All.ToDictionary(
-            t => t,
-            t =>
-            {
-                var validator = new EventValidator(options, time);
-                return (new TopicLayout(t, validator.SchemaOf(t)), validator);
-            },
-            StringComparer.Ordinal);
+        validator = new EventValidator(options, time);
+        layouts = RhythmFlow.Contracts.Topics.All.ToDictionary(t => t, t => new TopicLayout(t, validator.SchemaOf(t)), StringComparer.Ordinal);
     }
 
     /// <summary>The topics consumed; all four event topics unless narrowed (tests).</summary>
@@ -129,7 +120,7 @@ public sealed class LandingJob
                 var result = consumer.Consume(PollTimeout);
                 if (result is not null)
                 {
-                    Route(consumer, result);
+                    await RouteAsync(consumer, result, cancellationToken).ConfigureAwait(false);
                 }
 
                 var now = time.GetUtcNow();
@@ -172,13 +163,7 @@ public sealed class LandingJob
             SessionTimeoutMs = source.SessionTimeoutMs,
             MaxPollIntervalMs = source.MaxPollIntervalMs,
             ReadCommitted = source.ReadCommitted,
-            Librdkafka = new Dictionary<string, string>(source.Librdkafka, StringComparer.Ordinal)
-            {
-                ["enable.partition.eof"] = "true",
-
-                // Landing reads no headers; Confluent.Kafka would otherwise marshal them into objects per message.
-                ["dotnet.consumer.consume.result.fields"] = "topic,timestamp",
-            },
+            Librdkafka = new Dictionary<string, string>(source.Librdkafka, StringComparer.Ordinal) { ["enable.partition.eof"] = "true" },
         };
         return copy;
     }
@@ -195,7 +180,7 @@ public sealed class LandingJob
 
     private bool Drained() => assigned.Count > 0 && pendingSeeks.Count == 0 && atEnd.IsSupersetOf(assigned);
 
-    private void Route(IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result)
+    private async Task RouteAsync(IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result, CancellationToken cancellationToken)
     {
         var key = (result.Topic, result.Partition.Value);
         if (result.IsPartitionEOF)
@@ -220,9 +205,21 @@ public sealed class LandingJob
         }
 
         var message = result.Message;
-        var (layout, validator) = topics[result.Topic];
-        batch.Add(layout, validator, key.Value, expected ?? offset, offset, message.Timestamp.UnixTimestampMs, message.Value);
+        var value = message.Value;
+        batch.Track(result.Topic, key.Value, expected ?? offset, offset, value?.Length ?? 0);
         next[key] = offset + 1;
+        var kafkaTimestamp = message.Timestamp.UnixTimestampMs;
+        var verdict = validator.Validate(result.Topic, value);
+        if (verdict.IsValid)
+        {
+            var hour = DataInterval.TruncateToHour(DateTimeOffset.FromUnixTimeMilliseconds(verdict.TsMillis!.Value));
+            var file = await batch.RawFileAsync(layouts[result.Topic], hour, cancellationToken).ConfigureAwait(false);
+            file.Append(validator.FieldsOf(result.Topic), new Lineage(key.Value, offset, kafkaTimestamp));
+        }
+        else
+        {
+            await batch.QuarantineAsync(result.Topic, key.Value, offset, kafkaTimestamp, value, verdict, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
