@@ -161,4 +161,49 @@ public sealed class RunnerUnitTests : IDisposable
 
         Should.Throw<UsageException>(() => _project.Load()).Message.ShouldBe("models/marts/_more.yml: 'dim_y' uses the test 'is_positive', which is not defined.");
     }
+    [Fact]
+    public void Compile_TestWhereWithVar_RendersTheVarLikeDbtRendersYamlConfigs()
+    {
+        _project.Write("models/marts/_more.yml", """
+            version: 2
+            models:
+              - name: dim_y
+                columns:
+                  - name: id
+                    data_tests:
+                      - not_null:
+                          config:
+                            where: "id >= {{ var('since', 0) }}"
+            """);
+        var compile = (IReadOnlyDictionary<string, object?> vars) =>
+        {
+            var project = _project.Load(vars);
+            return project.Compile(project.NodeByName("not_null_dim_y_id"), new CompileOptions(Execute: true));
+        };
+
+        var withVar = compile(new Dictionary<string, object?> { ["since"] = 7L });
+        var withDefault = compile(new Dictionary<string, object?>());
+
+        withVar.ShouldContain("(select * from \"db\".\"analytics\".\"dim_y\" where id >= 7) dbt_subquery");
+        withDefault.ShouldContain("where id >= 0) dbt_subquery");
+    }
+
+    [Fact]
+    public void Load_TestWhereWithRef_FailsBecauseYamlConfigsHaveNoRef()
+    {
+        _project.Write("models/marts/_more.yml", """
+            version: 2
+            models:
+              - name: dim_y
+                columns:
+                  - name: id
+                    data_tests:
+                      - not_null:
+                          config:
+                            where: "id in (select id from {{ ref('stg_a') }})"
+            """);
+        var error = Should.Throw<JinjaException>(() => _project.Load());
+
+        error.Message.ShouldBe("models/marts/_more.yml:1: 'ref' is undefined");
+    }
 }

@@ -145,7 +145,7 @@ public sealed partial class DbtProject
                 ? EphemeralReference(attached, ephemerals)
                 : RelationOf(attached).ToString();
             var where = node.Config.GetValueOrDefault("where");
-            var model = where is null ? relation : $"(select * from {relation} where {JinjaValues.ToText(where)}) dbt_subquery";
+            var model = where is null ? relation : $"(select * from {relation} where {RenderYamlConfig(JinjaValues.ToText(where), node.OriginalFilePath)}) dbt_subquery";
             var kwargs = new Dictionary<string, object?>(StringComparer.Ordinal) { ["model"] = model };
             if (test.ColumnName is not null)
             {
@@ -168,6 +168,26 @@ public sealed partial class DbtProject
         }
 
         return template.Render(globals);
+    }
+
+    /// <summary>
+    /// Renders Jinja in a config value written in a properties YAML file, with what dbt offers there: var, env_var
+    /// and target, but no ref, source or project macros (dbt renders these configs while parsing).
+    /// </summary>
+    private string RenderYamlConfig(string text, string file)
+    {
+        if (!text.Contains("{{", StringComparison.Ordinal) && !text.Contains("{%", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var globals = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["var"] = new JinjaFunction(call => Var(call.RequireString(0, "name"), call.Arg(1, "default"), call.Args.Count > 1 || call.Kwargs.ContainsKey("default"), call)),
+            ["env_var"] = EnvVarFunction(_environment),
+            ["target"] = Target,
+        };
+        return Template.Parse(text, file).Render(globals);
     }
 
     private static string EphemeralReference(DbtNode ephemeral, List<DbtNode> ephemerals)
