@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using RhythmFlow.Contracts;
 using RhythmFlow.Simulator.Model;
@@ -15,6 +18,9 @@ public sealed class Simulation
 {
     /// <summary>Fixed, so the split of users (and so every draw) never depends on the machine.</summary>
     public const int ShardCount = 16;
+
+    /// <summary>log2 of <see cref="ShardCount"/>: the merge packs (ts, shard) into one long.</summary>
+    private const int ShardBits = 4;
 
     private const double YearSeconds = 31_557_600;
     private static readonly string[] TopicByIndex = [Topics.Listen, Topics.PageView, Topics.Auth, Topics.StatusChange];
@@ -120,69 +126,37 @@ public sealed class Simulation
         ArgumentNullException.ThrowIfNull(sink);
         var started = _time.GetTimestamp();
         var counts = new long[TopicByIndex.Length];
-        var current = NewBuffers();
-        var ahead = NewBuffers();
-        TimeSpan setup;
-        try
+        using var windows = ShardWindows.Create(_shards, _model, _windowSeconds, Threads);
+
+        // Users and eventsim's pre-roll (their simulated, unemitted events up to the start) are timed on
+        // their own, so the summary can tell setup from emission.
+        windows.Next(cancellationToken);
+        windows.Release();
+        var setup = _time.GetElapsedTime(started);
+        var pacing = _continuous ? new Pacing(_time, _model.StartSeconds, _speed) : null;
+        for (var window = 1; window < windows.Count; window++)
         {
-            // Users and eventsim's pre-roll (their simulated, unemitted events up to the start) are timed on
-            // their own, so the summary can tell setup from emission.
-            SimulateWindow(current, _model.StartSeconds + 1);
-            setup = _time.GetElapsedTime(started);
-            var windowEnd = Math.Min(_model.StartSeconds + _windowSeconds, _model.EndSeconds);
-            SimulateWindow(current, windowEnd);
-            var pacing = _continuous ? new Pacing(_time, _model.StartSeconds, _speed) : null;
-            while (true)
+            cancellationToken.ThrowIfCancellationRequested();
+            var buffers = windows.Next(cancellationToken);
+            if (pacing is null)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var last = windowEnd >= _model.EndSeconds;
-                var nextEnd = Math.Min(windowEnd + _windowSeconds, _model.EndSeconds);
-                var buffers = ahead;
-                // With more than one thread the next window is simulated while this one is written.
-                var next = !last && Threads > 1 ? Task.Run(() => SimulateWindow(buffers, nextEnd), cancellationToken) : null;
-                if (pacing is null)
+                Emit(buffers, long.MaxValue, sink, counts);
+            }
+            else
+            {
+                long pending;
+                while ((pending = Emit(buffers, pacing.SimulatedNow(), sink, counts)) != long.MaxValue)
                 {
-                    Emit(current, long.MaxValue, sink, counts);
+                    progress?.Report(Progress(Math.Min(pacing.SimulatedNow(), pending), counts, started));
+                    await pacing.WaitUntilAsync(pending, cancellationToken);
                 }
-                else
-                {
-                    long pending;
-                    while ((pending = Emit(current, pacing.SimulatedNow(), sink, counts)) != long.MaxValue)
-                    {
-                        progress?.Report(Progress(Math.Min(pacing.SimulatedNow(), pending), counts, started));
-                        await pacing.WaitUntilAsync(pending, cancellationToken);
-                    }
-                }
-
-                progress?.Report(Progress(windowEnd, counts, started));
-                if (last)
-                {
-                    break;
-                }
-
-                if (next is null)
-                {
-                    SimulateWindow(ahead, nextEnd);
-                }
-                else
-                {
-                    await next;
-                }
-
-                (current, ahead) = (ahead, current);
-                windowEnd = nextEnd;
             }
 
-            await sink.FlushAsync(cancellationToken);
-        }
-        finally
-        {
-            foreach (var buffer in current.Concat(ahead))
-            {
-                buffer.Dispose();
-            }
+            windows.Release();
+            progress?.Report(Progress(windows.End(window), counts, started));
         }
 
+        await sink.FlushAsync(cancellationToken);
         return new SimulationSummary(
             Start,
             End,
@@ -227,57 +201,60 @@ public sealed class Simulation
         }
     }
 
+    /// <summary>
+    /// Writes the window's records in (ts, shard) order up to <paramref name="limit"/>; returns the next pending
+    /// ts, or <see cref="long.MaxValue"/> when the window is done. Each shard's next record is kept as one
+    /// packed key, ts × 16 + shard, so picking the next record is a branch-free minimum over 16 longs (ties
+    /// go to the lower shard by construction) instead of a scan whose comparisons the CPU cannot predict.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long Emit(EventBuffer[] buffers, long limit, IEventSink sink, long[] counts)
     {
-        // Each shard's next timestamp, kept here so the scan for the smallest reads a few longs, not 16 buffers.
-        Span<long> heads = stackalloc long[buffers.Length];
-        for (var i = 0; i < buffers.Length; i++)
+        Span<long> keys = stackalloc long[ShardCount];
+        for (var i = 0; i < keys.Length; i++)
         {
-            heads[i] = buffers[i].HasUnread ? buffers[i].PeekTs : long.MaxValue;
+            keys[i] = NextKey(buffers[i], i);
         }
 
         while (true)
         {
-            // The smallest (ts, shard) and the runner-up: the best shard's records go out until they pass the runner-up.
-            var best = 0;
-            var second = -1;
-            for (var i = 1; i < heads.Length; i++)
+            var key = Min(keys);
+            if (key == long.MaxValue)
             {
-                if (heads[i] < heads[best])
-                {
-                    second = best;
-                    best = i;
-                }
-                else if (second < 0 || heads[i] < heads[second])
-                {
-                    second = i;
-                }
+                return long.MaxValue;
             }
 
-            var bestTs = heads[best];
-            if (bestTs == long.MaxValue || bestTs > limit)
+            var ts = key >> ShardBits;
+            if (ts > limit)
             {
-                return bestTs;
+                return ts;
             }
 
-            // Ties go to the lower shard, so the best shard may also emit the runner-up's timestamp if it comes first.
-            var until = Math.Min(limit, second < 0 ? long.MaxValue : best < second ? heads[second] : heads[second] - 1);
-            var buffer = buffers[best];
+            // All of this shard's records at ts go first: a step's page view and its listen or auth message.
+            var shard = (int)(key & (ShardCount - 1));
+            var buffer = buffers[shard];
             do
             {
                 var json = buffer.Read(out var userKey, out var topic);
                 sink.Write(TopicByIndex[topic], userKey, json);
                 counts[topic]++;
             }
-            while (buffer.HasUnread && buffer.PeekTs <= until);
-            heads[best] = buffer.HasUnread ? buffer.PeekTs : long.MaxValue;
+            while (buffer.HasUnread && buffer.PeekTs == ts);
+            keys[shard] = NextKey(buffer, shard);
         }
     }
 
-    private EventBuffer[] NewBuffers() => [.. _shards.Select(_ => new EventBuffer())];
+    private static long NextKey(EventBuffer buffer, int shard) => buffer.HasUnread ? (buffer.PeekTs << ShardBits) | (long)shard : long.MaxValue;
 
-    private void SimulateWindow(EventBuffer[] buffers, long windowEnd) =>
-        Parallel.For(0, _shards.Length, new ParallelOptions { MaxDegreeOfParallelism = Threads }, i => _shards[i].Run(windowEnd, buffers[i]));
+    private static long Min(ReadOnlySpan<long> keys)
+    {
+        ref var first = ref MemoryMarshal.GetReference(keys);
+        var min = Vector256.Min(
+            Vector256.Min(Vector256.LoadUnsafe(ref first), Vector256.LoadUnsafe(ref first, 4)),
+            Vector256.Min(Vector256.LoadUnsafe(ref first, 8), Vector256.LoadUnsafe(ref first, 12)));
+        var half = Vector128.Min(min.GetLower(), min.GetUpper());
+        return Math.Min(half.GetElement(0), half.GetElement(1));
+    }
 
     private SimulationProgress Progress(long simulatedSeconds, long[] counts, long started) =>
         new(DateTimeOffset.FromUnixTimeSeconds(Math.Min(simulatedSeconds, _model.EndSeconds)), counts[Shard.PageView], counts.Sum(), _time.GetElapsedTime(started));

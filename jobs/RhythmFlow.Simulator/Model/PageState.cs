@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using RhythmFlow.Simulator.Output;
 
@@ -73,6 +74,7 @@ internal sealed class PageState
     }
 
     /// <summary>The next state for a uniform draw <paramref name="x"/>, or null when the draw falls past every range: the session ends.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public PageState? Next(double x)
     {
         var bounds = _upperBounds;

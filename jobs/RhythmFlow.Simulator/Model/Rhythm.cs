@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RhythmFlow.Simulator.Model;
 
 /// <summary>
@@ -12,6 +14,7 @@ internal sealed class Rhythm(EventsimConfig config)
     private readonly long _offset = config.WeekendDampingOffsetMinutes;
     private readonly long _scale = config.WeekendDampingScaleMinutes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long Warp(long t)
     {
         var secondOfDay = Mod(t, Day);
@@ -19,6 +22,7 @@ internal sealed class Rhythm(EventsimConfig config)
     }
 
     /// <summary>The probability that a session starting at <paramref name="t"/> is rejected: 0 on weekdays, up to weekend-damping.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double WeekendDamping(long t)
     {
         if (_weekend == 0)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using RhythmFlow.Simulator.Output;
 
 namespace RhythmFlow.Simulator.Model;
@@ -77,6 +78,7 @@ internal sealed class Shard
     public void AddGrowthUser(long userId, long arrival) => _pendingUsers.Add((userId, arrival));
 
     /// <summary>Simulates every event before <paramref name="windowEnd"/>, writing those after the start into <paramref name="buffer"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(long windowEnd, EventBuffer buffer)
     {
         buffer.Clear();
@@ -159,6 +161,7 @@ internal sealed class Shard
 
     private double LogNormalOfMeanOne() => Math.Exp(_rng.Gaussian()) / Math.Sqrt(Math.E);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StartSession(User user, long ts, WeightedTable<PageState> starts)
     {
         // Ids interleave across shards (shard + k × shards), so they are unique for the whole run.
@@ -177,6 +180,7 @@ internal sealed class Shard
     }
 
     /// <summary>eventsim's next-session time: an exponential gap plus the session gap, warped by the daily rhythm, thinned on weekends.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long PickSessionStart(User user, long last)
     {
         while (true)
@@ -198,6 +202,7 @@ internal sealed class Shard
     }
 
     /// <summary>Moves the user to their next event; false when the user is gone (churned).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Advance(User user)
     {
         var state = user.State;
@@ -248,6 +253,7 @@ internal sealed class Shard
     /// messages of the same step share its <c>"ts":..,"sessionId":..</c> and its itemInSession-to-user tail
     /// byte for byte, so they copy those spans instead of formatting them again.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Write(User user, EventBuffer buffer)
     {
         var state = user.State;
@@ -306,6 +312,7 @@ internal sealed class Shard
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteShared(EventBuffer buffer, int head, int headLength, byte[] middle, int tail, int tailLength)
     {
         buffer.AppendWritten(head, headLength);
@@ -313,6 +320,7 @@ internal sealed class Shard
         buffer.AppendWritten(tail, tailLength);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteDeviceAndUser(User user, PageState state, EventBuffer buffer)
     {
         var profile = user.Profile ?? BuildProfile(user);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RhythmFlow.Simulator.Model;
 
 /// <summary>
@@ -53,12 +55,14 @@ internal sealed class UserQueue
     }
 
     /// <summary>The top user moved on: re-queues it at its new <see cref="User.NextTs"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void UpdateTop()
     {
         var user = _heap[0].User;
         SiftDown(new Entry(user.NextTs, user.LocalIndex, user));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RemoveTop()
     {
         var last = _heap[--Count];
@@ -71,6 +75,7 @@ internal sealed class UserQueue
 
     private static bool Less(in Entry a, in Entry b) => a.Ts < b.Ts || (a.Ts == b.Ts && a.Index < b.Index);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SiftDown(Entry entry)
     {
         var heap = _heap;

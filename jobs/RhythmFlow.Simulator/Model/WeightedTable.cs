@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RhythmFlow.Simulator.Model;
 
 /// <summary>
@@ -61,6 +63,7 @@ internal sealed class WeightedTable<T>
 
     public int Count => _items.Length;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public T Pick(Xoshiro rng)
     {
         var r = rng.NextLong(Total);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RhythmFlow.Simulator.Model;
 
 /// <summary>
@@ -39,6 +41,7 @@ internal sealed class Xoshiro
     public double NextDouble() => (NextULong() >> 11) * (1.0 / (1UL << 53));
 
     /// <summary>Uniform in [0, bound) without modulo bias (Lemire's multiply-shift with rejection).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long NextLong(long bound)
     {
         var range = (ulong)bound;
@@ -56,6 +59,7 @@ internal sealed class Xoshiro
     }
 
     /// <summary>Exponential with the given mean, as a double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Exponential(double mean) => -mean * Math.Log(1.0 - NextDouble());
 
     /// <summary>Standard normal (Box–Muller; one value per call keeps the draw order simple).</summary>
