@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # model build benchmark: one simulated day through the real pipeline (simulate -> Kafka dev broker -> land ->
 # transform), then times `rhythmflow model build`:
-#   * hour 1 and hour 24 as incremental hourly builds (each after that hour's transform), to show that an hourly
-#     build costs the hour's data, not the day's history;
+#   * hour 1 and hour 24 as incremental hourly builds (each after that hour's transform, with the interval vars the
+#     hourly chain passes), to show that an hourly build costs the hour's data, not the day's history;
 #   * a --full-refresh build of the whole day: wall time and raw rows/s.
 # Baseline, measured in the same run on the same warehouse: PostgreSQL copying the day's raw rows once
 # (CREATE TABLE AS SELECT of the four raw tables), the floor for any build that reads every row.
@@ -68,16 +68,19 @@ slowest() {
     console.log("  slowest: "+r.slice(0,4).map(x=>x.unique_id.split(".").pop()+" "+x.execution_time.toFixed(2)+"s").join(", "))' dbt/target/run_results.json
 }
 
+# The hourly chain passes its data interval to the model build (jobs/RhythmFlow.Orchestration/Pipelines.cs).
+interval_vars() { echo "{data_interval_start: '$1', data_interval_end: '$2'}"; }
 # Hour 1: transform it, build.
 h0="$start"; h1="$(next_hour "$h0")"
 rf transform --interval-start "$h0" --interval-end "$h1" >/dev/null
-t=$(now); build; hour1=$(since "$t"); slowest
+t=$(now); build --vars "$(interval_vars "$h0" "$h1")"; hour1=$(since "$t"); slowest
 # Hours 2..23 in one catch-up, then hour 24 alone.
 h23="$(date -u -d "$day + 23 hours" +%Y-%m-%dT%H:%M:%SZ)"
 rf transform --interval-start "$h1" --interval-end "$h23" >/dev/null
-build
-rf transform --interval-start "$h23" --interval-end "$(next_hour "$h23")" >/dev/null
-t=$(now); build; hour24=$(since "$t"); slowest
+build --vars "$(interval_vars "$h1" "$h23")"
+h24="$(next_hour "$h23")"
+rf transform --interval-start "$h23" --interval-end "$h24" >/dev/null
+t=$(now); build --vars "$(interval_vars "$h23" "$h24")"; hour24=$(since "$t"); slowest
 
 t=$(now); build --full-refresh; full=$(since "$t"); slowest
 

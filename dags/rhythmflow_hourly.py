@@ -7,8 +7,9 @@ For each hour of event time (the run's data interval), in order:
    (and rebuilds earlier hours that received late events);
 2. `validate_raw` runs the raw-batch Great Expectations checkpoint; an error-level failure stops the run
    before bad rows reach the marts;
-3. `model_build` builds the dbt project with its tests: the incremental facts take only the hours that are
-   new (or received late events) and everything downstream of them is rebuilt; seeds and views are idempotent;
+3. `model_build` builds the dbt project with its tests, passing the interval as dbt vars: the incremental models
+   recompute only the keys touched by the hours the transform (re)built for it (late hours included), and the
+   tests check the rows from the interval on; seeds and views are idempotent;
 4. `validate_marts` runs the marts checkpoint.
 
 Every task is idempotent for its interval, so clearing or backfilling any hour is safe:
@@ -27,6 +28,8 @@ from rhythmflow_tasks import DEFAULT_ARGS, rhythmflow_task
 # Airflow 3 gives a plain cron schedule a zero-length interval; this timetable keeps "the hour that just ended".
 HOURLY = CronDataIntervalTimetable("0 * * * *", timezone="UTC")
 INTERVAL = ["--interval-start", "{{ data_interval_start }}", "--interval-end", "{{ data_interval_end }}"]
+# The model build recomputes only what the hours transformed for this interval touched (docs/dbt.md).
+INTERVAL_VARS = "{data_interval_start: '{{ data_interval_start }}', data_interval_end: '{{ data_interval_end }}'}"
 
 with DAG(
     dag_id="rhythmflow_hourly",
@@ -41,7 +44,7 @@ with DAG(
 ) as dag:
     transform = rhythmflow_task("transform", ["transform", *INTERVAL])
     validate_raw = rhythmflow_task("validate_raw", ["validate", "--checkpoint", "raw_hourly", *INTERVAL])
-    model_build = rhythmflow_task("model_build", ["model", "build"])
+    model_build = rhythmflow_task("model_build", ["model", "build", "--vars", INTERVAL_VARS])
     validate_marts = rhythmflow_task("validate_marts", ["validate", "--checkpoint", "marts_hourly", *INTERVAL])
 
     transform >> validate_raw >> model_build >> validate_marts

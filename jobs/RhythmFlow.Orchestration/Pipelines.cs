@@ -9,6 +9,10 @@ public static class Pipelines
     private static readonly string[] Interval =
         ["--interval-start", PipelineDag.IntervalStartTemplate, "--interval-end", PipelineDag.IntervalEndTemplate];
 
+    // The model build recomputes only what the hours transformed for this interval touched (docs/dbt.md).
+    private static readonly string IntervalVars =
+        $"{{data_interval_start: '{PipelineDag.IntervalStartTemplate}', data_interval_end: '{PipelineDag.IntervalEndTemplate}'}}";
+
     /// <summary>Every two minutes: drain what Kafka holds into the lake, one batch, then exit.</summary>
     public static PipelineDag Landing { get; } = new(
         "rhythmflow_landing",
@@ -31,7 +35,7 @@ public static class Pipelines
         [
             new ChainTask("transform", ["transform", .. Interval], []),
             new ChainTask("validate_raw", ["validate", "--checkpoint", "raw_hourly", .. Interval], ["transform"]),
-            new ChainTask("model_build", ["model", "build"], ["validate_raw"]),
+            new ChainTask("model_build", ["model", "build", "--vars", IntervalVars], ["validate_raw"]),
             new ChainTask("validate_marts", ["validate", "--checkpoint", "marts_hourly", .. Interval], ["model_build"]),
         ]);
 

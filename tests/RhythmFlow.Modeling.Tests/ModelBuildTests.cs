@@ -36,15 +36,15 @@ public sealed class ModelBuildTests(MigratedPostgresDatabase database) : IClassF
     private async Task ResetAsync()
     {
         await using var command = database.DataSource.CreateCommand(
-            "truncate raw.listen_events, raw.page_view_events, raw.auth_events, raw.status_change_events; " +
+            "truncate raw.listen_events, raw.page_view_events, raw.auth_events, raw.status_change_events; delete from rhythmflow.hour_builds; " +
             "drop schema if exists staging cascade; drop schema if exists intermediate cascade; drop schema if exists marts cascade");
         await command.ExecuteNonQueryAsync();
     }
 
-    private async Task<RunOutcome> BuildAsync(bool fullRefresh = false, params string[] select)
+    private async Task<RunOutcome> BuildAsync(bool fullRefresh = false, IReadOnlyDictionary<string, object?>? vars = null, params string[] select)
     {
         var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-        var project = DbtProject.Load(new ProjectLoadOptions(_projectCopy)
+        var project = DbtProject.Load(new ProjectLoadOptions(_projectCopy, Vars: vars)
         {
             Environment = name => name switch
             {
@@ -58,6 +58,30 @@ public sealed class ModelBuildTests(MigratedPostgresDatabase database) : IClassF
             .RunAsync(new RunRequest(ModelCommand.Build, select, [], fullRefresh), CancellationToken.None);
         outcome.Success.ShouldBeTrue(output.ToString());
         return outcome;
+    }
+
+    /// <summary>The vars the hourly chain passes to the model build for its data interval.</summary>
+    private static Dictionary<string, object?> Interval(DateTimeOffset start, DateTimeOffset end) => new(StringComparer.Ordinal)
+    {
+        ["data_interval_start"] = start.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+        ["data_interval_end"] = end.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Records what the transform records when it (re)builds the event hours in [from, to) that have rows.</summary>
+    private async Task RecordHourBuildsAsync(DateTimeOffset from, DateTimeOffset to, DateTimeOffset builtAt)
+    {
+        foreach (var topic in new[] { "listen_events", "page_view_events", "auth_events", "status_change_events" })
+        {
+            await using var command = database.DataSource.CreateCommand(
+                "insert into rhythmflow.hour_builds (topic, event_hour, built_at, rows_read, duplicates, rows_loaded) " +
+                $"select $1, date_trunc('hour', ts), $4, count(*), 0, count(*) from raw.{topic} where ts >= $2 and ts < $3 group by 2 " +
+                "on conflict (topic, event_hour) do update set built_at = excluded.built_at, rows_read = excluded.rows_read, rows_loaded = excluded.rows_loaded");
+            command.Parameters.Add(new NpgsqlParameter { Value = topic });
+            command.Parameters.Add(new NpgsqlParameter { Value = from });
+            command.Parameters.Add(new NpgsqlParameter { Value = to });
+            command.Parameters.Add(new NpgsqlParameter { Value = builtAt });
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     private async Task<Dictionary<string, string>> SnapshotMartsAsync()
@@ -123,6 +147,12 @@ public sealed class ModelBuildTests(MigratedPostgresDatabase database) : IClassF
             (2, "Cancel", "free", null, null),
             (3, "Cancellation Confirmation", "free", null, null));
 
+    // A session that lands after the evening's hours were built, in the morning's 10:00 hour.
+    private static RawEvents LateSession() => new RawEvents()
+        .Session(Ben, 2003, Day(10).AddMinutes(30),
+            (0, "Home", "free", null, null),
+            (1, "NextSong", "free", "Tony Joe White", "Yo Yo Man"));
+
     [Fact]
     public async Task Build_CraftedDayWithLevelChanges_BuildsTypeTwoUsersAndPassesEveryTest()
     {
@@ -173,5 +203,34 @@ public sealed class ModelBuildTests(MigratedPostgresDatabase database) : IClassF
         again.ShouldBe(incremental);
         incremental.ShouldBe(full);
         incremental["fct_streams"].ShouldStartWith("8:");
+    }
+
+    [Fact]
+    public async Task Build_HourlyWithIntervalVarsAndALateHour_EqualsFullRefreshAndRebuildsNothingWithoutNewData()
+    {
+        // Given marts built hourly up to noon, then the evening's hours transformed, and the morning's 10:00 hour
+        // rebuilt after them by the same transform run because a late session landed in it
+        await ResetAsync();
+        await MorningAndNoon().WriteAsync(database.DataSource);
+        await RecordHourBuildsAsync(Day(0), Day(12), builtAt: Day(13));
+        await BuildAsync(vars: Interval(Day(11), Day(12)));
+        await Evening().WriteAsync(database.DataSource);
+        await LateSession().WriteAsync(database.DataSource);
+        await RecordHourBuildsAsync(Day(12), Day(24), builtAt: Day(25));
+        await RecordHourBuildsAsync(Day(10), Day(11), builtAt: Day(25).AddMinutes(1));
+
+        // When built for the evening's interval, then again for it, then from scratch
+        await BuildAsync(vars: Interval(Day(18), Day(20)));
+        var hourly = await SnapshotMartsAsync();
+        await BuildAsync(vars: Interval(Day(18), Day(20)));
+        var again = await SnapshotMartsAsync();
+        await BuildAsync(fullRefresh: true);
+        var full = await SnapshotMartsAsync();
+
+        // Then the late session is in the marts exactly as a full refresh puts it there
+        again.ShouldBe(hourly);
+        hourly.ShouldBe(full);
+        hourly["fct_streams"].ShouldStartWith("9:");
+        hourly["fct_sessions"].ShouldStartWith("6:");
     }
 }

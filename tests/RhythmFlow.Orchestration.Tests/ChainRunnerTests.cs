@@ -22,7 +22,7 @@ public sealed class ChainRunnerTests
         [
             "transform --interval-start 2026-03-29T14:00:00Z --interval-end 2026-03-29T15:00:00Z",
             "validate --checkpoint raw_hourly --interval-start 2026-03-29T14:00:00Z --interval-end 2026-03-29T15:00:00Z",
-            "model build",
+            "model build --vars {data_interval_start: '2026-03-29T14:00:00Z', data_interval_end: '2026-03-29T15:00:00Z'}",
             "validate --checkpoint marts_hourly --interval-start 2026-03-29T14:00:00Z --interval-end 2026-03-29T15:00:00Z",
         ]);
         run.Tasks.Select(t => t.TaskId).ShouldBe(["transform", "validate_raw", "model_build", "validate_marts"]);

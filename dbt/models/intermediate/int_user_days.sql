@@ -1,5 +1,8 @@
 {#- One row per user and UTC day with activity: the user's profile, the level at the day's last event, and
     which subscription pages the user reached that day. -#}
+-- depends_on: {{ ref('int_changed_hours') }}
+{{ recompute_by('date_day', 'date') }}
+
 with user_events as (
     select
         user_id,
@@ -15,7 +18,13 @@ with user_events as (
             partition by user_id, {{ utc_date('event_at') }}
             order by event_at desc, session_id desc, item_in_session desc
         ) as position_from_end
-    from {{ ref('stg_events__page_views') }}
+    from (
+        {% if is_hourly_build() %}
+        {{ in_changed_days(ref('stg_events__page_views')) }}
+        {% else %}
+        select * from {{ ref('stg_events__page_views') }}
+        {% endif %}
+    ) as page_views
     where user_id is not null
 )
 

@@ -9,6 +9,7 @@ select
     users.valid_to
 from {{ ref('fct_streams') }} as streams
 inner join {{ ref('dim_users') }} as users on streams.user_key = users.user_key
-where streams.level <> users.level
+where streams.event_hour >= cast('{{ var("data_interval_start", "1900-01-01") }}' as {{ dbt.type_timestamp() }})
+    and (streams.level <> users.level
     or streams.event_at < users.valid_from
-    or (users.valid_to is not null and streams.event_at >= users.valid_to)
+    or (users.valid_to is not null and streams.event_at >= users.valid_to))

@@ -1,4 +1,5 @@
 {#- One row per page request, with the keys to every dimension (no user key for guests). Incremental like fct_streams. -#}
+-- depends_on: {{ ref('int_changed_hours') }}
 {{ config(
     materialized='incremental',
     unique_key='page_view_id',
@@ -10,9 +11,13 @@
 ) }}
 
 with page_views as (
+    {% if is_hourly_build() %}
+    {{ in_changed_hours(ref('stg_events__page_views')) }}
+    {% else %}
     select * from {{ ref('stg_events__page_views') }}
     {% if is_incremental() %}
     where {{ incremental_window() }}
+    {% endif %}
     {% endif %}
 ),
 

@@ -1,19 +1,25 @@
-{#- One row per song played, with the keys to every dimension. Incremental by hour: each run rebuilds the hours
-    within the lookback and anything that arrived since the last run, replacing rows by stream_id. -#}
+{#- One row per song played, with the keys to every dimension. Incremental by hour, replacing rows by stream_id: an
+    hourly build takes the event hours the transform (re)built (int_changed_hours); a manual build takes the hours
+    within the lookback and anything that arrived since the last run. -#}
+-- depends_on: {{ ref('int_changed_hours') }}
 {{ config(
     materialized='incremental',
     unique_key='stream_id',
     incremental_strategy=('merge' if target.type == 'bigquery' else 'delete+insert'),
     partition_by={'field': 'event_hour', 'data_type': 'timestamp', 'granularity': 'hour'},
     cluster_by=['user_id'],
-    indexes=[{'columns': ['stream_id'], 'unique': true}, {'columns': ['event_hour']}],
+    indexes=[{'columns': ['stream_id'], 'unique': true}, {'columns': ['event_hour']}, {'columns': ['date_key']}],
     on_schema_change='fail'
 ) }}
 
 with listens as (
+    {% if is_hourly_build() %}
+    {{ in_changed_hours(ref('stg_events__listens')) }}
+    {% else %}
     select * from {{ ref('stg_events__listens') }}
     {% if is_incremental() %}
     where {{ incremental_window() }}
+    {% endif %}
     {% endif %}
 ),
 

@@ -1,4 +1,7 @@
 {#- Churn per UTC day: paid users who downgraded and users who cancelled, against that day's active users. -#}
+-- depends_on: {{ ref('int_changed_hours') }}
+{{ recompute_by('date_day', 'date') }}
+
 select
     date_day,
     count(*) as active_users,
@@ -14,4 +17,7 @@ select
         "count(*)"
     ) }} as churn_rate
 from {{ ref('int_user_days') }}
+{% if is_hourly_build() %}
+where date_day in (select date_day from ({{ changed_days() }}) as changed_days)
+{% endif %}
 group by date_day

@@ -1,5 +1,8 @@
 {#- The free-to-paid funnel per UTC day: users on the free level, those who opened the Upgrade page, and those
     who submitted an upgrade. -#}
+-- depends_on: {{ ref('int_changed_hours') }}
+{{ recompute_by('date_day', 'date') }}
+
 select
     date_day,
     sum(case when was_free then 1 else 0 end) as free_users,
@@ -10,4 +13,7 @@ select
         "sum(case when was_free then 1 else 0 end)"
     ) }} as conversion_rate
 from {{ ref('int_user_days') }}
+{% if is_hourly_build() %}
+where date_day in (select date_day from ({{ changed_days() }}) as changed_days)
+{% endif %}
 group by date_day

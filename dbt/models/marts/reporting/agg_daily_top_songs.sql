@@ -1,4 +1,7 @@
 {#- The dashboard's "Chart Busters": the most played songs of each UTC day, ranked (ties broken by name). -#}
+-- depends_on: {{ ref('int_changed_hours') }}
+{{ recompute_by('date_day', 'date') }}
+
 with daily as (
     select
         dates.date_day,
@@ -7,6 +10,9 @@ with daily as (
         count(distinct streams.user_id) as listeners
     from {{ ref('fct_streams') }} as streams
     inner join {{ ref('dim_dates') }} as dates on streams.date_key = dates.date_key
+    {% if is_hourly_build() %}
+    where streams.date_key in (select date_key from ({{ changed_days() }}) as changed_days)
+    {% endif %}
     group by dates.date_day, streams.song_key
 ),
 

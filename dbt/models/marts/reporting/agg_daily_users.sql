@@ -1,4 +1,7 @@
 {#- Users per UTC day: active, newly registered, and paid share (level at the day's last event). -#}
+-- depends_on: {{ ref('int_changed_hours') }}
+{{ recompute_by('date_day', 'date') }}
+
 select
     date_day,
     count(*) as active_users,
@@ -12,4 +15,7 @@ select
     sum(case when gender = 'M' then 1 else 0 end) as male_users,
     sum(case when gender = 'F' then 1 else 0 end) as female_users
 from {{ ref('int_user_days') }}
+{% if is_hourly_build() %}
+where date_day in (select date_day from ({{ changed_days() }}) as changed_days)
+{% endif %}
 group by date_day

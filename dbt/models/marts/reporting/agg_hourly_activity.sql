@@ -1,4 +1,7 @@
 {#- The dashboard's "User Activity" line: per UTC hour, page views, streams, active users and sessions. -#}
+-- depends_on: {{ ref('int_changed_hours') }}
+{{ recompute_by('event_hour', 'timestamp') }}
+
 with page_view_hours as (
     select
         event_hour,
@@ -6,6 +9,9 @@ with page_view_hours as (
         count(distinct user_id) as active_users,
         count(distinct session_id) as sessions
     from {{ ref('fct_page_views') }}
+    {% if is_hourly_build() %}
+    where event_hour in (select event_hour from {{ ref('int_changed_hours') }})
+    {% endif %}
     group by event_hour
 ),
 
@@ -15,6 +21,9 @@ stream_hours as (
         count(*) as streams,
         count(distinct user_id) as listeners
     from {{ ref('fct_streams') }}
+    {% if is_hourly_build() %}
+    where event_hour in (select event_hour from {{ ref('int_changed_hours') }})
+    {% endif %}
     group by event_hour
 )
 

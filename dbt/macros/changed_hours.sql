@@ -1,0 +1,66 @@
+{#- Hourly builds. The hourly chain passes the data interval it transformed:
+        --vars '{data_interval_start: ..., data_interval_end: ...}'
+    Incremental models then recompute only the keys touched by the event hours that transform (re)built
+    (int_changed_hours): the interval's hours and any earlier hour it rebuilt for late data. Without those vars
+    (a manual build) the facts fall back to their own watermarks and the other models recompute every key. -#}
+{% macro is_hourly_build() -%}
+    {{ return(is_incremental() and var('data_interval_start', none) is not none) }}
+{%- endmacro %}
+
+{#- The rows of a staging model in the changed event hours: a range join on the event time, so each changed hour
+    is read through the raw table's ts index rather than by scanning the whole history. -#}
+{% macro in_changed_hours(relation, column='event_at') -%}
+    select changed_rows.*
+    from {{ ref('int_changed_hours') }} as changed_hours
+    inner join {{ relation }} as changed_rows
+        on changed_rows.{{ column }} >= changed_hours.event_hour
+        and changed_rows.{{ column }} < {{ shift_hours('changed_hours.event_hour', 1) }}
+{%- endmacro %}
+
+{#- When the transform (re)built each topic's event hour. -#}
+{% macro hour_builds() -%}
+    {{ return(adapter.dispatch('hour_builds')()) }}
+{%- endmacro %}
+
+{% macro postgres__hour_builds() -%}
+    select event_hour, built_at from {{ source('rhythmflow', 'hour_builds') }}
+{%- endmacro %}
+
+{#- BigQuery's transform truncates and loads one hourly partition (table$YYYYMMDDHH) per hour, so a partition's
+    last_modified_time is when its hour was last (re)built. -#}
+{% macro bigquery__hour_builds() -%}
+    select parse_timestamp('%Y%m%d%H', partition_id) as event_hour, last_modified_time as built_at
+    from {{ adapter.quote(target.database) }}.{{ source('raw', 'listen_events').schema }}.INFORMATION_SCHEMA.PARTITIONS
+    where table_name in ('listen_events', 'page_view_events', 'auth_events', 'status_change_events')
+        and partition_id not in ('__NULL__', '__UNPARTITIONED__')
+{%- endmacro %}
+
+{#- The UTC days of the changed event hours, as date_day and as the facts' date_key. -#}
+{% macro changed_days() -%}
+    select distinct
+        {{ utc_date('event_hour') }} as date_day,
+        {{ date_key(utc_date('event_hour')) }} as date_key
+    from {{ ref('int_changed_hours') }}
+{%- endmacro %}
+
+{#- The rows of a staging model on the changed days (a daily aggregate needs the whole day), read by event-time range. -#}
+{% macro in_changed_days(relation, column='event_at') -%}
+    select changed_rows.*
+    from (select distinct {{ dbt.date_trunc('day', 'event_hour') }} as day_start from {{ ref('int_changed_hours') }}) as changed_days
+    inner join {{ relation }} as changed_rows
+        on changed_rows.{{ column }} >= changed_days.day_start
+        and changed_rows.{{ column }} < {{ shift_hours('changed_days.day_start', 24) }}
+{%- endmacro %}
+
+{#- The config of an aggregate that an hourly build recomputes a day (or an hour) at a time: delete+insert of the
+    key on PostgreSQL, insert_overwrite of the key's partition on BigQuery (whose merge needs a key unique per row). -#}
+{% macro recompute_by(key, data_type) -%}
+    {{ config(
+        materialized='incremental',
+        unique_key=key,
+        incremental_strategy=('insert_overwrite' if target.type == 'bigquery' else 'delete+insert'),
+        partition_by=({'field': key, 'data_type': data_type, 'granularity': 'hour'} if data_type == 'timestamp' else {'field': key, 'data_type': data_type}),
+        indexes=[{'columns': [key]}],
+        on_schema_change='fail'
+    ) }}
+{%- endmacro %}
