@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load throughput into the warehouse's raw layer: `rhythmflow transform` loading one lake hour of listen_events
-# from Parquet (binary COPY into staging, dedupe, replace the hour) against `psql \copy` loading the same rows
-# from CSV into an identical table (same columns and index), on the same embedded PostgreSQL, in the same run.
+# from Parquet (binary COPY of the deduplicated rows into the hour's new partition, swapped in for the old one)
+# against `psql \copy` loading the same rows from CSV into an identical table (same columns, partitioning and
+# constraints), on the same embedded PostgreSQL, in the same run.
 # DuckDB (npm, tests/verifiers) writes both the Parquet file and the CSV, so neither side prepares its own input.
 # Usage: bench/warehouse-load-vs-psql.sh [rows] [runs]   (defaults 1000000 and 3; the best run of each side counts)
 # RHYTHMFLOW_BENCH_LOG_LEVEL=debug also prints the transform's COPY and replace phases.
@@ -36,7 +37,23 @@ PGPASSWORD="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process
 export PGPORT PGPASSWORD
 psql="/usr/lib/postgresql/15/bin/psql"
 [ -x "$psql" ] || psql=psql
-"$psql" -qX -v ON_ERROR_STOP=1 -c "CREATE SCHEMA bench; CREATE TABLE bench.listen_events (LIKE raw.listen_events INCLUDING ALL);"
+# psql's table is built the way RhythmFlow builds raw.listen_events and its partitions (migration 0004 and the
+# transform's HourPartition): a parent with the same columns and NOT NULLs, partitioned by range on ts; a default
+# partition like raw_hours.listen_events_default (with its ts index); the hour's partition with the same CHECK on the
+# hour. psql copies into the parent, as a user loading raw.listen_events would, and its rows land in that partition.
+"$psql" -qX -v ON_ERROR_STOP=1 <<'SQL'
+CREATE SCHEMA bench;
+CREATE TABLE bench.listen_events (LIKE raw.listen_events INCLUDING ALL) PARTITION BY RANGE (ts);
+CREATE TABLE bench.listen_events_default (LIKE raw_hours.listen_events_default INCLUDING ALL);
+ALTER TABLE bench.listen_events ATTACH PARTITION bench.listen_events_default DEFAULT;
+CREATE TABLE bench.listen_events_2026010100 (LIKE raw.listen_events INCLUDING ALL,
+  CONSTRAINT listen_events_hour CHECK (ts >= '2026-01-01 00:00:00+00' AND ts < '2026-01-01 01:00:00+00'));
+ALTER TABLE bench.listen_events ATTACH PARTITION bench.listen_events_2026010100
+  FOR VALUES FROM ('2026-01-01 00:00:00+00') TO ('2026-01-01 01:00:00+00');
+SQL
+columns() { echo "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull, ', ' ORDER BY attnum) || ' ' || pg_get_partkeydef('$1'::regclass) FROM pg_attribute WHERE attrelid = '$1'::regclass AND attnum > 0 AND NOT attisdropped"; }
+[ "$("$psql" -qXtA -c "$(columns raw.listen_events)")" = "$("$psql" -qXtA -c "$(columns bench.listen_events)")" ] \
+  || { echo "error: bench.listen_events differs from raw.listen_events" >&2; exit 1; }
 
 now() { date +%s.%N; }
 best_rf=""; best_psql=""
@@ -57,6 +74,7 @@ for run in $(seq "$runs"); do
 done
 
 printf 'rows:                         %d\n' "$rows"
-printf 'rhythmflow transform (Parquet, binary COPY, dedupe, replace hour; whole CLI run): %.2fs = %.0f rows/s\n' "$best_rf" "$(echo "$rows / $best_rf" | bc -l)"
-printf 'psql \\copy (CSV into identical table):                                          %.2fs = %.0f rows/s\n' "$best_psql" "$(echo "$rows / $best_psql" | bc -l)"
+printf 'rhythmflow transform (Parquet, dedupe, binary COPY, swap hour partition; whole CLI run): %.2fs = %.0f rows/s\n' "$best_rf" "$(echo "$rows / $best_rf" | bc -l)"
+printf 'psql \\copy (CSV into identical table):                                               %.2fs = %.0f rows/s\n' "$best_psql" "$(echo "$rows / $best_psql" | bc -l)"
 printf 'ratio rhythmflow / psql: %.2fx  (goals: >= 1.2x and >= 300000 rows/s)\n' "$(echo "$best_psql / $best_rf" | bc -l)"
+printf 'load average (1, 5, 15 min): %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

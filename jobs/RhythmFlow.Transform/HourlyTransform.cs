@@ -17,7 +17,7 @@ namespace RhythmFlow.Transform;
 /// </summary>
 public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehouse, TransformOptions options, ILogger logger, TimeProvider time)
 {
-    private static readonly RawRowCopier[] Copiers = [.. Topics.All.Select(t => new RawRowCopier(t))];
+    private readonly RawRowCopier[] _copiers = [.. Topics.All.Select(t => new RawRowCopier(t))];
 
     public async Task<TransformReport> RunAsync(
         DataInterval interval, IProgress<TransformProgress>? progress, CancellationToken cancellationToken)
@@ -71,71 +71,31 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
         LakeHours hours, DateTimeOffset hour, bool late, Action<long> onRows, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var end = hour.AddHours(1);
         await using var connection = await warehouse.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // Two runs replacing the same hour would each delete before the other's insert is visible, and both insert.
+        // Two runs replacing the same hour would both create its new partition; the second waits for the first.
         await connection.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(hashtextextended('rhythmflow.transform.hour:' || @hour::text, 0)); "
             + "SELECT set_config('work_mem', @workMem, true)",
             new { hour = hour.UtcDateTime, workMem = $"{options.WorkMemMegabytes}MB" }, transaction, cancellationToken: cancellationToken));
 
-        var loads = new List<TopicLoad>(Copiers.Length);
+        // Load every topic into a new table first and swap partitions only at the end: the swap locks the raw
+        // tables against readers, so it should hold those locks for as short a time as possible.
+        var loads = new List<(TopicLoad Load, IReadOnlyList<LakeHourFile> Files, HourPartition Partition)>(_copiers.Length);
         long rowsSoFar = 0;
-        foreach (var copier in Copiers)
+        foreach (var copier in _copiers)
         {
             var started = stopwatch.Elapsed;
             var files = hours.FilesOf(copier.Topic, hour);
-            var staging = $"stage_{copier.Topic}";
-            var columns = string.Join(", ", copier.ColumnNames.Select(c => SqlIdentifier.Quote(c)));
-            var raw = SqlIdentifier.RawTable(copier.Topic);
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"CREATE TEMP TABLE {SqlIdentifier.Quote(staging)} (LIKE {raw}) ON COMMIT DROP",
-                transaction: transaction, cancellationToken: cancellationToken));
-
-            long rowsRead = 0;
-            await using (var importer = await connection.BeginBinaryImportAsync(
-                $"COPY {SqlIdentifier.Quote(staging)} ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
-            {
-                foreach (var file in files)
-                {
-                    rowsRead += await CopyFileAsync(copier, file, importer, read => onRows(rowsSoFar + read), cancellationToken);
-                }
-
-                await importer.CompleteAsync(cancellationToken);
-            }
-
-            rowsSoFar += rowsRead;
-            var copied = stopwatch.Elapsed;
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM {raw} WHERE ts >= @hour AND ts < @end",
-                new { hour = hour.UtcDateTime, end = end.UtcDateTime }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
-
-            // The first copy of an event wins: files are copied oldest commit first, so re-runs keep the same row.
-            // Only identities seen more than once are grouped into the (small) hash table; every other row passes
-            // the join untouched, so the insert stays one sequential scan of the staging table.
-            var identity = string.Join(", ", LakeSchema.EventIdentity.Select(c => SqlIdentifier.Quote(c)));
-            var stage = SqlIdentifier.Quote(staging);
-            var (duplicates, loaded) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
-                $"""
-                WITH dups AS MATERIALIZED (
-                    SELECT {identity}, min(ctid) AS first, count(*) - 1 AS extra
-                    FROM {stage} GROUP BY {identity} HAVING count(*) > 1),
-                inserted AS (
-                    INSERT INTO {raw} ({columns})
-                    SELECT {string.Join(", ", copier.ColumnNames.Select(c => "s." + SqlIdentifier.Quote(c)))}
-                    FROM {stage} s LEFT JOIN dups d USING ({identity})
-                    WHERE s.ts >= @hour AND s.ts < @end AND (d.first IS NULL OR d.first = s.ctid)
-                    RETURNING 1)
-                SELECT coalesce((SELECT sum(extra) FROM dups), 0)::bigint, (SELECT count(*) FROM inserted)
-                """,
-                new { hour = hour.UtcDateTime, end = end.UtcDateTime }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
+            var partition = new HourPartition(copier.Topic, hour);
+            var load = files.Count == 0
+                ? new TopicLoad(copier.Topic, 0, 0, 0, 0, 0)
+                : await LoadPartitionAsync(connection, copier, partition, files, read => onRows(rowsSoFar + read), cancellationToken);
+            rowsSoFar += load.RowsRead;
             logger.Debug(
-                "{Topic} {Hour:yyyy-MM-ddTHH:00Z}: COPY of {Rows} rows took {CopySeconds:F2}s, replacing the hour {ReplaceSeconds:F2}s",
-                copier.Topic, hour, rowsRead, (copied - started).TotalSeconds, (stopwatch.Elapsed - copied).TotalSeconds);
-
-            var load = new TopicLoad(copier.Topic, files.Count, rowsRead, duplicates, loaded, rowsRead - duplicates - loaded);
+                "{Topic} {Hour:yyyy-MM-ddTHH:00Z}: loading {Rows} rows into {Table} took {Seconds:F2}s",
+                copier.Topic, hour, load.RowsLoaded, partition.LoadTable, (stopwatch.Elapsed - started).TotalSeconds);
             if (load.OutsideHour > 0)
             {
                 logger.Warning(
@@ -143,26 +103,89 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
                     load.OutsideHour, copier.Topic, hour);
             }
 
-            await RecordBuildAsync(connection, transaction, hours, hour, load, files, cancellationToken);
-            loads.Add(load);
+            loads.Add((load, files, partition));
         }
 
+        var swapping = stopwatch.Elapsed;
+        foreach (var (load, files, partition) in loads)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                partition.ReplaceSql(attach: files.Count > 0), transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken));
+            await RecordBuildAsync(connection, transaction, hours, hour, load, files, cancellationToken);
+        }
+
+        var committing = stopwatch.Elapsed;
         await transaction.CommitAsync(cancellationToken);
-        return new HourReport(hour, late, loads, stopwatch.Elapsed.TotalSeconds);
+        logger.Debug(
+            "Hour {Hour:yyyy-MM-ddTHH:00Z}: swapping partitions took {SwapSeconds:F2}s, the commit {CommitSeconds:F2}s",
+            hour, (committing - swapping).TotalSeconds, (stopwatch.Elapsed - committing).TotalSeconds);
+        return new HourReport(hour, late, [.. loads.Select(l => l.Load)], stopwatch.Elapsed.TotalSeconds);
     }
 
-    private async Task<long> CopyFileAsync(
-        RawRowCopier copier, LakeHourFile file, NpgsqlBinaryImporter importer, Action<long> onRows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the hour's new table in this transaction and fills it with one binary COPY of the hour's files, oldest
+    /// commit first, keeping the first copy of each event identity. A table created in the loading transaction takes
+    /// COPY FREEZE (rows are written frozen, so no later pass rewrites them) and, with wal_level=minimal, no WAL.
+    /// </summary>
+    private async Task<TopicLoad> LoadPartitionAsync(
+        NpgsqlConnection connection, RawRowCopier copier, HourPartition partition, IReadOnlyList<LakeHourFile> files,
+        Action<long> onRows, CancellationToken cancellationToken)
     {
-        long rows = 0;
+        await connection.ExecuteAsync(new CommandDefinition(partition.CreateLoadTableSql(), cancellationToken: cancellationToken));
+        var identities = new IdentitySet(options.IdentityMemoryMegabytes);
+        var columns = string.Join(", ", copier.ColumnNames.Select(c => SqlIdentifier.Quote(c)));
+        long rowsRead = 0, duplicates = 0, outside = 0;
+        var copy = await connection.BeginRawBinaryCopyAsync(
+            $"COPY {partition.LoadTable} ({columns}) FROM STDIN (FORMAT BINARY, FREEZE)", cancellationToken);
+        try
+        {
+            var writer = new BinaryCopyWriter(copy);
+            writer.WriteHeader();
+            foreach (var file in files)
+            {
+                await CopyFileAsync(copier, file, partition.Hour, identities, writer, rowGroup =>
+                {
+                    (rowsRead, duplicates, outside) = (rowsRead + rowGroup.Rows, duplicates + rowGroup.Duplicates, outside + rowGroup.OutsideHour);
+                    onRows(rowsRead);
+                }, cancellationToken);
+            }
+
+            writer.Finish();
+        }
+        catch
+        {
+            // Disposing would end the COPY as complete; cancelling discards it (the transaction rolls back anyway).
+            await copy.CancelAsync();
+            throw;
+        }
+        finally
+        {
+            await copy.DisposeAsync();
+        }
+
+        if (identities.Full)
+        {
+            logger.Information(
+                "{Topic} {Hour:yyyy-MM-ddTHH:00Z}: more event identities than Transform:IdentityMemoryMegabytes holds; PostgreSQL removes the remaining duplicates",
+                copier.Topic, partition.Hour);
+            duplicates += await connection.ExecuteAsync(new CommandDefinition(
+                partition.DeleteLaterCopiesSql(), commandTimeout: 0, cancellationToken: cancellationToken));
+        }
+
+        return new TopicLoad(copier.Topic, files.Count, rowsRead, duplicates, rowsRead - duplicates - outside, outside);
+    }
+
+    private async Task CopyFileAsync(
+        RawRowCopier copier, LakeHourFile file, DateTimeOffset hour, IdentitySet identities, BinaryCopyWriter writer,
+        Action<RowGroupLoad> onRowGroup, CancellationToken cancellationToken)
+    {
         try
         {
             using var reader = await LakeFileReader.OpenAsync(lake, file.File.Key, copier.Topic, cancellationToken);
             foreach (var rowGroup in LakeFileReader.RowGroups(reader, copier))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                rows += copier.Copy(rowGroup, importer);
-                onRows(rows);
+                onRowGroup(copier.Copy(rowGroup, hour, identities, writer));
             }
         }
         catch (Exception ex) when (ex is ParquetFormatException or IOException or InvalidDataException)
@@ -172,8 +195,6 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
                 "Nothing of this hour was changed in the warehouse. Restore the file (or re-land its batch) and re-run the transform.",
                 ex);
         }
-
-        return rows;
     }
 
     private async Task RecordBuildAsync(

@@ -1,5 +1,5 @@
-using Npgsql;
-using NpgsqlTypes;
+using System.Buffers.Binary;
+using System.Text.Unicode;
 using RhythmFlow.Contracts;
 using RhythmFlow.Parquet;
 using RhythmFlow.Parquet.Reading;
@@ -7,23 +7,42 @@ using RhythmFlow.Parquet.Reading;
 namespace RhythmFlow.Transform;
 
 /// <summary>
-/// Streams decoded Parquet row groups of one topic into a binary COPY, column types mapped as the raw tables
-/// declare them (LakeSchema): no per-row objects beyond the strings Npgsql needs.
+/// Streams decoded Parquet row groups of one topic into a binary COPY of an hour's table, column types mapped as the
+/// raw tables declare them (LakeSchema). While streaming it drops rows whose <c>ts</c> is outside the hour and later
+/// copies of an event identity already written, so PostgreSQL writes every kept row once and nothing else.
+/// Keeps buffers between row groups: one instance per transform, not shared between threads.
 /// </summary>
 internal sealed class RawRowCopier
 {
-    private readonly IReadOnlyList<LakeColumn> _columns;
+    // PostgreSQL timestamps count microseconds from 2000-01-01 UTC; its valid range is [MinTimestamp, EndTimestamp).
+    private const long PostgresEpochUnixMicros = 946_684_800_000_000;
+    private const long MinTimestamp = -211_813_488_000_000_000;
+    private const long EndTimestamp = 9_223_371_331_200_000_000;
+
+    // Rows are encoded in chunks this size: big enough for tight per-column loops, small enough to stay in cache.
+    private const int ChunkRows = 1024;
+
+    private readonly LakeColumn[] _columns;
+    private readonly int[] _cursors = new int[ChunkRows];
+    private int[] _kept = [];
+    private readonly int _ts;
+    private readonly int _session;
+    private readonly int _item;
 
     public RawRowCopier(string topic)
     {
         Topic = topic;
-        _columns = LakeSchema.ColumnsOf(topic);
+        _columns = [.. LakeSchema.ColumnsOf(topic)];
+        ColumnNames = [.. _columns.Select(c => c.Name)];
+        _ts = Array.FindIndex(_columns, c => c.Name == "ts");
+        _session = Array.FindIndex(_columns, c => c.Name == LakeSchema.EventIdentity[0]);
+        _item = Array.FindIndex(_columns, c => c.Name == LakeSchema.EventIdentity[1]);
     }
 
     public string Topic { get; }
 
     /// <summary>The columns to read from each file (projection) and to COPY, in raw-table order.</summary>
-    public IReadOnlyList<string> ColumnNames => [.. _columns.Select(c => c.Name)];
+    public IReadOnlyList<string> ColumnNames { get; }
 
     /// <summary>Checks a file's schema can feed the raw table; the message names the column and what was wrong.</summary>
     public static string? Incompatibility(LakeColumn expected, ParquetColumn? actual) => actual switch
@@ -36,65 +55,251 @@ internal sealed class RawRowCopier
         _ => null,
     };
 
-    /// <summary>Writes every row of <paramref name="rowGroup"/>; returns how many.</summary>
-    /// <remarks>
-    /// Synchronous on purpose: writes fill Npgsql's buffer and only flush when it is full, so the hot loop stays
-    /// cheap; a CLI job has no thread pool to starve.
-    /// </remarks>
-    public int Copy(ParquetRowGroup rowGroup, NpgsqlBinaryImporter importer)
+    /// <summary>
+    /// Writes the rows of <paramref name="rowGroup"/> that belong to the hour starting at <paramref name="hour"/> and
+    /// whose identity <paramref name="identities"/> has not seen; throws <see cref="InvalidDataException"/> naming the
+    /// column when a value cannot go into the raw table.
+    /// </summary>
+    public RowGroupLoad Copy(ParquetRowGroup rowGroup, DateTimeOffset hour, IdentitySet identities, BinaryCopyWriter writer)
     {
-        var data = new ParquetColumnData[_columns.Count];
+        var data = new ParquetColumnData[_columns.Length];
         for (var c = 0; c < data.Length; c++)
         {
             data[c] = rowGroup.Column(_columns[c].Name);
+            Validate(_columns[c], data[c]);
         }
 
+        if (_kept.Length < rowGroup.RowCount)
+        {
+            _kept = new int[rowGroup.RowCount];
+        }
+
+        var start = (hour.ToUnixTimeMilliseconds() * 1000) - PostgresEpochUnixMicros;
+        var end = start + (TimeSpan.TicksPerHour / TimeSpan.TicksPerMicrosecond);
+        var ts = data[_ts].Int64Values;
+        var unit = data[_ts].Column.LogicalType.Unit;
+        var sessions = data[_session].Int64Values;
+        var items = data[_item].Int32Values;
+        int kept = 0, outside = 0, duplicates = 0;
         for (var row = 0; row < rowGroup.RowCount; row++)
         {
-            importer.StartRow();
-            for (var c = 0; c < data.Length; c++)
+            var micros = ToPostgresMicros(_columns[_ts], data[_ts], ts[row], unit);
+            if (micros < start || micros >= end)
             {
-                WriteValue(importer, _columns[c].Type, data[c], row);
+                outside++;
+            }
+            else if (!identities.Add(sessions[row], items[row]))
+            {
+                duplicates++;
+            }
+            else
+            {
+                _kept[kept++] = row;
             }
         }
 
-        return rowGroup.RowCount;
-    }
-
-    private static void WriteValue(NpgsqlBinaryImporter importer, LakeColumnType type, ParquetColumnData column, int row)
-    {
-        if (column.IsNull(row))
+        for (var from = 0; from < kept; from += ChunkRows)
         {
-            importer.WriteNull();
-            return;
+            EncodeRows(data, _kept.AsSpan(from, Math.Min(ChunkRows, kept - from)), writer);
         }
 
-        switch (type)
+        return new RowGroupLoad(rowGroup.RowCount, duplicates, outside);
+    }
+
+    /// <summary>
+    /// Encodes tuples column by column (one type and one null check per column, not per value): first each tuple's
+    /// size, then every column's fields at each tuple's cursor.
+    /// </summary>
+    private void EncodeRows(ParquetColumnData[] data, ReadOnlySpan<int> rows, BinaryCopyWriter writer)
+    {
+        var cursors = _cursors.AsSpan(0, rows.Length);
+        var fixedSize = sizeof(short) + (data.Length * sizeof(int));
+        for (var c = 0; c < data.Length; c++)
+        {
+            if (_columns[c].Type != LakeColumnType.String && data[c].NullCount == 0)
+            {
+                fixedSize += FixedWidth(_columns[c].Type);
+            }
+        }
+
+        cursors.Fill(fixedSize);
+        for (var c = 0; c < data.Length; c++)
+        {
+            var column = data[c];
+            var isString = _columns[c].Type == LakeColumnType.String;
+            if (isString || column.NullCount > 0)
+            {
+                var width = isString ? 0 : FixedWidth(_columns[c].Type);
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    cursors[i] += column.IsNull(rows[i]) ? 0 : isString ? column.GetBytes(rows[i]).Length : width;
+                }
+            }
+        }
+
+        // Sizes become start offsets.
+        var total = 0;
+        for (var i = 0; i < cursors.Length; i++)
+        {
+            (cursors[i], total) = (total, total + cursors[i]);
+        }
+
+        var buffer = writer.GetSpan(total);
+        for (var i = 0; i < cursors.Length; i++)
+        {
+            BinaryPrimitives.WriteInt16BigEndian(buffer[cursors[i]..], (short)data.Length);
+            cursors[i] += sizeof(short);
+        }
+
+        for (var c = 0; c < data.Length; c++)
+        {
+            EncodeColumn(_columns[c], data[c], rows, cursors, buffer);
+        }
+
+        writer.Advance(total);
+    }
+
+    private static void EncodeColumn(LakeColumn expected, ParquetColumnData column, ReadOnlySpan<int> rows, Span<int> cursors, Span<byte> buffer)
+    {
+        switch (expected.Type)
         {
             case LakeColumnType.String:
-                importer.Write(column.GetString(row)!, NpgsqlDbType.Text);
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    if (column.IsNull(rows[i]))
+                    {
+                        cursors[i] += WriteNull(buffer, cursors[i]);
+                        continue;
+                    }
+
+                    var value = column.GetBytes(rows[i]);
+                    BinaryPrimitives.WriteInt32BigEndian(buffer[cursors[i]..], value.Length);
+                    value.CopyTo(buffer[(cursors[i] + sizeof(int))..]);
+                    cursors[i] += sizeof(int) + value.Length;
+                }
+
                 break;
             case LakeColumnType.Int32:
-                importer.Write(column.Int32Values[row], NpgsqlDbType.Integer);
+                var ints = column.Int32Values;
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    cursors[i] += column.IsNull(rows[i]) ? WriteNull(buffer, cursors[i]) : WriteInt32(buffer, cursors[i], ints[rows[i]]);
+                }
+
                 break;
             case LakeColumnType.Int64:
-                importer.Write(column.Int64Values[row], NpgsqlDbType.Bigint);
+                var longs = column.Int64Values;
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    cursors[i] += column.IsNull(rows[i]) ? WriteNull(buffer, cursors[i]) : WriteInt64(buffer, cursors[i], longs[rows[i]]);
+                }
+
                 break;
             case LakeColumnType.Double:
-                importer.Write(column.DoubleValues[row], NpgsqlDbType.Double);
+                var doubles = column.DoubleValues;
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    cursors[i] += column.IsNull(rows[i])
+                        ? WriteNull(buffer, cursors[i])
+                        : WriteInt64(buffer, cursors[i], BitConverter.DoubleToInt64Bits(doubles[rows[i]]));
+                }
+
                 break;
             case LakeColumnType.Boolean:
-                importer.Write(column.BooleanValues[row], NpgsqlDbType.Boolean);
+                var booleans = column.BooleanValues;
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    if (column.IsNull(rows[i]))
+                    {
+                        cursors[i] += WriteNull(buffer, cursors[i]);
+                        continue;
+                    }
+
+                    BinaryPrimitives.WriteInt32BigEndian(buffer[cursors[i]..], sizeof(byte));
+                    buffer[cursors[i] + sizeof(int)] = booleans[rows[i]] ? (byte)1 : (byte)0;
+                    cursors[i] += sizeof(int) + sizeof(byte);
+                }
+
                 break;
             case LakeColumnType.TimestampMillis:
                 // Lake timestamps are UTC instants by contract, also in files whose writer left isAdjustedToUTC unset.
-                importer.Write(
-                    DateTime.SpecifyKind(ParquetColumnData.ToDateTime(column.Int64Values[row], column.Column.LogicalType), DateTimeKind.Utc),
-                    NpgsqlDbType.TimestampTz);
+                var instants = column.Int64Values;
+                var unit = column.Column.LogicalType.Unit;
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    cursors[i] += column.IsNull(rows[i])
+                        ? WriteNull(buffer, cursors[i])
+                        : WriteInt64(buffer, cursors[i], ToPostgresMicros(expected, column, instants[rows[i]], unit));
+                }
+
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(type), type, "unknown lake column type");
+                throw new ArgumentOutOfRangeException(nameof(expected), expected.Type, "unknown lake column type");
         }
+    }
+
+    private static int WriteNull(Span<byte> buffer, int at)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(buffer[at..], -1);
+        return sizeof(int);
+    }
+
+    private static int WriteInt32(Span<byte> buffer, int at, int value)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(buffer[at..], sizeof(int));
+        BinaryPrimitives.WriteInt32BigEndian(buffer[(at + sizeof(int))..], value);
+        return sizeof(int) + sizeof(int);
+    }
+
+    private static int WriteInt64(Span<byte> buffer, int at, long value)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(buffer[at..], sizeof(long));
+        BinaryPrimitives.WriteInt64BigEndian(buffer[(at + sizeof(int))..], value);
+        return sizeof(int) + sizeof(long);
+    }
+
+    private static int FixedWidth(LakeColumnType type) => type switch
+    {
+        LakeColumnType.Int32 => sizeof(int),
+        LakeColumnType.Int64 or LakeColumnType.Double or LakeColumnType.TimestampMillis => sizeof(long),
+        LakeColumnType.Boolean => sizeof(byte),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a fixed-width lake column type"),
+    };
+
+    private static void Validate(LakeColumn expected, ParquetColumnData column)
+    {
+        if (expected.Required && column.NullCount > 0)
+        {
+            throw new InvalidDataException($"column '{expected.Name}' is required but has {column.NullCount} null value(s)");
+        }
+
+        if (expected.Type == LakeColumnType.String)
+        {
+            for (var row = 0; row < column.Count; row++)
+            {
+                // PostgreSQL would refuse these in the middle of the COPY, with a message that names no file.
+                var text = column.GetBytes(row);
+                if (!Utf8.IsValid(text) || text.Contains((byte)0))
+                {
+                    throw new InvalidDataException($"column '{expected.Name}' has a value that is not UTF-8 text without NUL characters");
+                }
+            }
+        }
+    }
+
+    private static long ToPostgresMicros(LakeColumn expected, ParquetColumnData column, long value, ParquetTimeUnit unit)
+    {
+        var micros = unit switch
+        {
+            ParquetTimeUnit.Millis when value is > long.MaxValue / 1000 or < long.MinValue / 1000 => long.MinValue,
+            ParquetTimeUnit.Millis => value * 1000,
+            ParquetTimeUnit.Micros => value,
+            _ => (value / 1000) - (value % 1000 < 0 ? 1 : 0),
+        };
+        return micros >= MinTimestamp + PostgresEpochUnixMicros && micros - PostgresEpochUnixMicros < EndTimestamp
+            ? micros - PostgresEpochUnixMicros
+            : throw new InvalidDataException(
+                $"column '{expected.Name}' holds {value} ({column.Column.LogicalType.Unit} since 1970), outside PostgreSQL's timestamp range");
     }
 
     private static ParquetPhysicalType PhysicalTypeOf(LakeColumnType type) => type switch
@@ -107,3 +312,6 @@ internal sealed class RawRowCopier
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown lake column type"),
     };
 }
+
+/// <summary>What one row group gave an hour: rows read, later copies of an identity dropped, rows outside the hour dropped.</summary>
+internal readonly record struct RowGroupLoad(int Rows, int Duplicates, int OutsideHour);

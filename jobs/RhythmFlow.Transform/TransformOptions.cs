@@ -8,8 +8,16 @@ public sealed class TransformOptions
     public const string Section = "Transform";
 
     /// <summary>
-    /// PostgreSQL memory (work_mem, per transaction) for finding an hour's duplicate event identities; larger hours
-    /// spill to disk instead of failing. The client side streams row group by row group whatever the hour's size.
+    /// Client memory for the event identities of the topic-hour being loaded (the default holds about 6 million
+    /// of them); duplicates are dropped while streaming. An hour with more identities is still loaded
+    /// and deduplicated, the rest of the way by PostgreSQL (see <see cref="WorkMemMegabytes"/>), which is slower.
+    /// </summary>
+    [Range(1, 16384)]
+    public int IdentityMemoryMegabytes { get; set; } = 256;
+
+    /// <summary>
+    /// PostgreSQL memory (work_mem, per transaction) for removing duplicates of an hour with more identities than
+    /// <see cref="IdentityMemoryMegabytes"/> holds; larger hours spill to disk instead of failing.
     /// </summary>
     [Range(4, 4096)]
     public int WorkMemMegabytes { get; set; } = 64;

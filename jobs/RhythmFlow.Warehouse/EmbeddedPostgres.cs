@@ -50,7 +50,11 @@ public sealed class EmbeddedPostgres
 
         var port = _options.Port != 0 ? _options.Port : FreePort();
         state = state with { Port = port };
+        // wal_level=minimal: nothing replicates or archives this private instance, and it lets a table created and
+        // filled in one transaction (how the transform loads an hour) skip the WAL; PostgreSQL fsyncs that table at
+        // commit instead, so a committed hour stays durable.
         var serverOptions = $"-c port={port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+            + " -c wal_level=minimal -c max_wal_senders=0"
             + (_options.Durable ? string.Empty : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         _logger.Information("Starting the embedded warehouse on 127.0.0.1:{Port} (cluster {DataDir})", port, state.DataDir);
         await account.RunAsync(

@@ -49,6 +49,9 @@ public static class WarehouseSchemas
     /// <summary>One table per topic, loaded by the hourly transform.</summary>
     public const string Raw = "raw";
 
+    /// <summary>The partitions of the raw tables: one per topic and event hour, plus each topic's default partition.</summary>
+    public const string RawHours = "raw_hours";
+
     /// <summary>The platform's own state: migrations, and the lake batches each hour was built from.</summary>
     public const string Platform = "rhythmflow";
 }
