@@ -95,7 +95,7 @@ public sealed class DemoLanding : IEventSink
         {
             throw new UsageException(
                 $"The lake at {lakeRoot} already holds {existing.Count} commit records, from a broker that is gone: the demo's new broker numbers its offsets from 0 again, so landing would skip its events.",
-                "Remove that lake folder (or give the demo another --work-dir) and run the demo again.");
+                "Run the demo with a fresh --work-dir, or stop the old one's warehouse ('rhythmflow warehouse stop') and remove that work directory: its lake and warehouse belong to the earlier run.");
         }
 
         var sink = await KafkaEventSink.CreateAsync(
