@@ -75,8 +75,9 @@ public sealed class KafkaEventSink : IEventSink
         string? rejection;
         while (!_producer.TryProduce(topic, key[..length], json, out rejection) && rejection is null)
         {
-            // Back-pressure: the client's buffer is full until the brokers acknowledge earlier batches.
-            Thread.Sleep(QueueFullBackoff);
+            // Back-pressure: the client's buffer is full until the brokers acknowledge earlier batches; serving
+            // their delivery reports frees the room.
+            _producer.Poll(QueueFullBackoff);
             ThrowIfFailed();
         }
 

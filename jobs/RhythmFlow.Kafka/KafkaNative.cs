@@ -8,7 +8,7 @@ namespace RhythmFlow.Kafka;
 /// Every factory in this project calls <see cref="EnsureLoaded"/> first, so no Kafka handle is ever created
 /// before the resolver is in place.
 /// </summary>
-public static class KafkaNative
+public static partial class KafkaNative
 {
     // Why this exists: Confluent.Kafka normally brings librdkafka through the librdkafka.redist package, which
     // this NuGet mirror does not have. Debian's librdkafka1 installs only the versioned librdkafka.so.1 (the
@@ -34,7 +34,10 @@ public static class KafkaNative
         NativeLibrary.SetDllImportResolver(typeof(KafkaNative).Assembly, Resolve);
         try
         {
-            return Confluent.Kafka.Library.VersionString;
+            // Asked through RhythmFlow's own binding: Confluent.Kafka.Library.VersionString would initialize all of
+            // Confluent's native bindings (tens of milliseconds at every start), which the native producer never
+            // uses. Consumers and the admin client initialize them on first use, through the resolver above.
+            return Marshal.PtrToStringUTF8(rd_kafka_version_str()) ?? string.Empty;
         }
         catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
         {
@@ -44,6 +47,9 @@ public static class KafkaNative
                 ex);
         }
     }
+
+    [LibraryImport("librdkafka")]
+    private static partial IntPtr rd_kafka_version_str();
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
         SystemLibraries.TryGetValue(libraryName, out var file) && NativeLibrary.TryLoad(file, assembly, searchPath, out var handle)

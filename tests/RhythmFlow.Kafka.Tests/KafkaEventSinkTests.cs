@@ -76,6 +76,51 @@ public sealed class KafkaEventSinkTests
     }
 
     [Fact]
+    public async Task Write_NoFurtherWritesOrFlush_DeliveryReportsAreStillServed()
+    {
+        // Given a sink that wrote a few events (fewer than the writer's inline poll interval)
+        using var broker = DevBroker.Start(partitions: 2);
+        await using var sink = await KafkaEventSink.CreateAsync(Producer(broker));
+        for (long user = 1; user <= 10; user++)
+        {
+            sink.Write(Topics.PageView, user, """{"userId":1}"""u8);
+        }
+
+        // When nobody writes or flushes
+        var deadline = TimeProvider.System.GetUtcNow() + Patience;
+        while (sink.Delivered < 10 && TimeProvider.System.GetUtcNow() < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        // Then the background poll counted every acknowledgement
+        sink.Delivered.ShouldBe(10);
+    }
+
+    [Fact]
+    public async Task Write_DeliveryFailedWhileIdle_NextWriteThrowsWithoutAFlush()
+    {
+        // Given a broker that rejects produce requests and one event written
+        using var broker = DevBroker.Start(partitions: 1);
+        await using var sink = await KafkaEventSink.CreateAsync(Producer(broker));
+        broker.FailNextRequests(ApiKeyProduce, Enumerable.Repeat(ErrorCode.TopicAuthorizationFailed, 10).ToArray());
+        sink.Write(Topics.Listen, 7, """{"userId":7}"""u8);
+
+        // When the writer comes back later
+        RhythmFlowException? failure = null;
+        var deadline = TimeProvider.System.GetUtcNow() + Patience;
+        while (failure is null && TimeProvider.System.GetUtcNow() < deadline)
+        {
+            await Task.Delay(100);
+            failure = Record.Exception(() => sink.Write(Topics.Listen, 7, """{"userId":7}"""u8)) as RhythmFlowException;
+        }
+
+        // Then its write reports the failed delivery
+        failure.ShouldNotBeNull();
+        failure.Message.ShouldContain("TOPIC_AUTHORIZATION_FAILED");
+    }
+
+    [Fact]
     public async Task CreateAsync_InvalidOptions_NamesTheSettingAndAllowedValues()
     {
         var options = new KafkaProducerOptions { BootstrapServers = "localhost", Compression = "brotli", Partitions = 0 };
