@@ -64,3 +64,24 @@
         on_schema_change='fail'
     ) }}
 {%- endmacro %}
+
+{#- The larger / smaller of two values where either may be null (BigQuery's greatest and least return null then):
+    how a dimension folds the new hour's maximum or minimum into the one it already holds. -#}
+{% macro greater_of(a, b) -%}
+    case when {{ b }} is null or {{ a }} > {{ b }} then {{ a }} else {{ b }} end
+{%- endmacro %}
+
+{% macro lesser_of(a, b) -%}
+    case when {{ b }} is null or {{ a }} < {{ b }} then {{ a }} else {{ b }} end
+{%- endmacro %}
+
+{#- The config of a dimension that an hourly build updates for the keys the changed hours touched. -#}
+{% macro upsert_by(key, extra_indexes=[]) -%}
+    {{ config(
+        materialized='incremental',
+        unique_key=key,
+        incremental_strategy=('merge' if target.type == 'bigquery' else 'delete+insert'),
+        indexes=[{'columns': [key], 'unique': true}] + extra_indexes,
+        on_schema_change='fail'
+    ) }}
+{%- endmacro %}

@@ -1,10 +1,26 @@
 {#- One row per calendar day from the first to the last event: the calendar grows with the data, so no event
     ever falls past its horizon. The weekend is Saturday and Sunday. -#}
+-- depends_on: {{ ref('int_changed_hours') }}
+{{ upsert_by('date_key') }}
+
 with bounds as (
+    {% if is_hourly_build() %}
+    {#- An hourly build widens the calendar it has by the changed hours' days (a few rows, rewritten whole). -#}
+    select min(first_day) as first_day, max(last_day) as last_day
+    from (
+        select min(date_day) as first_day, max(date_day) as last_day from {{ this }}
+        union all
+        select
+            min({{ utc_date('event_at') }}) as first_day,
+            max({{ utc_date('event_at') }}) as last_day
+        from ({{ in_changed_hours(ref('stg_events__page_views')) }}) as changed_page_views
+    ) as both_bounds
+    {% else %}
     select
         min({{ utc_date('event_at') }}) as first_day,
         max({{ utc_date('event_at') }}) as last_day
     from {{ ref('stg_events__page_views') }}
+    {% endif %}
 ),
 
 days as (

@@ -1,6 +1,14 @@
-{#- One row per upgrade or downgrade, keyed to the user row that was valid when it was submitted. -#}
+{#- One row per upgrade or downgrade, keyed to the user row that was valid when it was submitted. An hourly build
+    replaces the changes of the changed hours. -#}
+-- depends_on: {{ ref('int_changed_hours') }}
+{{ upsert_by('status_change_id') }}
+
 with changes as (
+    {% if is_hourly_build() %}
+    {{ in_changed_hours(ref('stg_events__status_changes')) }}
+    {% else %}
     select * from {{ ref('stg_events__status_changes') }}
+    {% endif %}
 ),
 
 users as (
