@@ -94,9 +94,54 @@ public sealed class HourlyTransformTests(MigratedPostgresDatabase db) : IClassFi
         next.Hours.Single(r => r.Late).RowsLoaded.ShouldBe(9);
     }
 
+    [Fact]
+    public async Task RunAsync_MoreIdentitiesThanIdentityMemoryHolds_KeepsTheFirstCopiesAsWithEnoughMemory()
+    {
+        // Given: 30,000 events (1 MB of identity memory holds about 24,000), then redeliveries of the first ten
+        // (still remembered by the client) and of the last ten (past its limit), plus ten new events
+        var h = Hour.AddDays(4);
+        await _lake.LandAsync(Topics.Listen, h, Events(Topics.Listen, h, 0, 30_000));
+        await _lake.LandAsync(Topics.Listen, h, Events(Topics.Listen, h, 29_990, 30_010));
+        await _lake.LandAsync(Topics.Listen, h, Events(Topics.Listen, h, 0, 10));
+        var interval = new DataInterval(h, h.AddHours(1));
+
+        // When
+        var small = await Transform(new TransformOptions { IdentityMemoryMegabytes = 1 }).RunAsync(interval, null, CancellationToken.None);
+        var smallChecksum = await WarehouseChecks.ChecksumAsync(db.DataSource);
+        var ample = await Transform().RunAsync(interval, null, CancellationToken.None);
+
+        // Then
+        small.Hours.Single().RowsRead.ShouldBe(30_030);
+        small.Hours.Single().Duplicates.ShouldBe(20);
+        small.Hours.Single().RowsLoaded.ShouldBe(30_010);
+        ample.Hours.Single().Duplicates.ShouldBe(20);
+        (await WarehouseChecks.ChecksumAsync(db.DataSource)).ShouldBe(smallChecksum);
+        (await WarehouseChecks.CountAsync(db.DataSource, Topics.Listen, h)).ShouldBe(30_010);
+        (await WarehouseChecks.BatchesOfHourAsync(db.DataSource, Topics.Listen, h)).ShouldBe(["batch-0001", "batch-0002"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_HourHasRowsInsertedDirectly_ReplacesThemAndKeepsOtherHours()
+    {
+        // Given: rows inserted into raw.auth_events by hand (they land in its default partition), in the hour and the next
+        var h = Hour.AddDays(5);
+        await WarehouseChecks.InsertAsync(db.DataSource, Topics.Auth, TestLake.Event(Topics.Auth, h, 900_000, 1));
+        await WarehouseChecks.InsertAsync(db.DataSource, Topics.Auth, TestLake.Event(Topics.Auth, h.AddHours(1), 900_001, 1));
+        await _lake.LandAsync(Topics.Auth, h, Events(Topics.Auth, h, 1, 21));
+
+        // When
+        var report = await Transform().RunAsync(new DataInterval(h, h.AddHours(1)), null, CancellationToken.None);
+
+        // Then
+        report.Hours.Single().RowsLoaded.ShouldBe(20);
+        (await WarehouseChecks.CountAsync(db.DataSource, Topics.Auth, h)).ShouldBe(20);
+        (await WarehouseChecks.CountAsync(db.DataSource, Topics.Auth, h.AddHours(1))).ShouldBe(1);
+    }
+
     public void Dispose() => _lake.Dispose();
 
-    private HourlyTransform Transform() => new(_lake.Storage, db.DataSource, new TransformOptions(), Serilog.Log.Logger, TimeProvider.System);
+    private HourlyTransform Transform(TransformOptions? options = null) =>
+        new(_lake.Storage, db.DataSource, options ?? new TransformOptions(), Serilog.Log.Logger, TimeProvider.System);
 
     private static IEnumerable<object?[]> Events(string topic, DateTimeOffset hour, int fromSession, int toSession) =>
         Enumerable.Range(fromSession, toSession - fromSession).Select(s => TestLake.Event(topic, hour, s, s % 5));

@@ -35,4 +35,27 @@ internal static class WarehouseChecks
         return await connection.ExecuteScalarAsync<long>(
             $"SELECT count(*) FROM (SELECT 1 FROM raw.{topic} GROUP BY session_id, item_in_session HAVING count(*) > 1) d");
     }
+
+    /// <summary>The landing batches the rows of an hour came from, in order.</summary>
+    public static async Task<List<string>> BatchesOfHourAsync(NpgsqlDataSource warehouse, string topic, DateTimeOffset hour)
+    {
+        await using var connection = await warehouse.OpenConnectionAsync();
+        return [.. await connection.QueryAsync<string>(
+            $"SELECT DISTINCT landing_batch_id FROM raw.{topic} WHERE ts >= @start AND ts < @end ORDER BY 1",
+            new { start = hour.UtcDateTime, end = hour.AddHours(1).UtcDateTime })];
+    }
+
+    /// <summary>Inserts a row into <c>raw.&lt;topic&gt;</c> directly, as a tool or a test might.</summary>
+    public static async Task InsertAsync(NpgsqlDataSource warehouse, string topic, object?[] row)
+    {
+        var columns = LakeSchema.ColumnsOf(topic);
+        await using var command = warehouse.CreateCommand(
+            $"INSERT INTO raw.{topic} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ({string.Join(", ", columns.Select((_, i) => $"${i + 1}"))})");
+        foreach (var value in row)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        await command.ExecuteNonQueryAsync();
+    }
 }

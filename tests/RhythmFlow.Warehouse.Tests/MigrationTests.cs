@@ -33,6 +33,35 @@ public sealed class MigrationTests(MigratedPostgresDatabase db) : IClassFixture<
         actual.ShouldBe(expected);
     }
 
+    [Theory]
+    [InlineData(Topics.Listen)]
+    [InlineData(Topics.StatusChange)]
+    public async Task RawTable_AfterMigrations_IsPartitionedByTsWithADefaultPartitionInRawHours(string topic)
+    {
+        // When
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        var partitioning = await connection.ExecuteScalarAsync<string>("SELECT pg_get_partkeydef(@table::regclass)", new { table = $"raw.{topic}" });
+        var partitions = (await connection.QueryAsync<string>(
+                """
+                SELECT c.relnamespace::regnamespace || '.' || c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid)
+                FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = @table::regclass
+                """,
+                new { table = $"raw.{topic}" }))
+            .ToList();
+
+        // Then
+        partitioning.ShouldBe("RANGE (ts)");
+        partitions.ShouldBe([$"raw_hours.{topic}_default DEFAULT"]);
+    }
+
+    [Fact]
+    public async Task EmbeddedInstance_Started_SkipsWalForTablesCreatedInTheLoadingTransaction()
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+
+        (await connection.ExecuteScalarAsync<string>("SHOW wal_level")).ShouldBe("minimal");
+    }
+
     [Fact]
     public async Task Migrate_RunTwice_AppliesEachMigrationOnce()
     {
