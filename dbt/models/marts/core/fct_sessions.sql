@@ -1,5 +1,6 @@
-{#- One row per session. Incremental: a run recomputes every session that has an event in the incremental window,
-    from all of that session's events, so sessions spanning hours come out whole. -#}
+{#- One row per session. Incremental: a run recomputes every session that has an event in the changed hours (an
+    hourly build) or in the incremental window (a manual one), from all of that session's events, so sessions
+    spanning hours come out whole. -#}
 -- depends_on: {{ ref('stg_events__page_views') }}
 -- depends_on: {{ ref('int_changed_hours') }}
 {{ config(
@@ -10,20 +11,41 @@
     on_schema_change='fail'
 ) }}
 
+{% if is_hourly_build() %}
+with touched_sessions as (
+    select distinct session_id
+    from ({{ in_changed_hours(ref('stg_events__page_views')) }}) as changed_page_views
+),
+
+{#- A touched session's events start no earlier than its modelled start or the first changed hour, so only that
+    stretch of page views is read (a bounded range, which PostgreSQL reads through the raw ts index). -#}
+first_event as (
+    select {{ lesser_of(
+        '(select min(started_at) from ' ~ this ~ ' where session_id in (select session_id from touched_sessions))',
+        '(select min(event_hour) from ' ~ ref('int_changed_hours') ~ ')'
+    ) }} as event_at
+),
+
+sessions as (
+    {{ roll_up_sessions(
+        '(select page_views.* from ' ~ ref('stg_events__page_views') ~ ' as page_views'
+        ~ ' inner join first_event on page_views.event_at >= first_event.event_at'
+        ~ ' and page_views.event_at < cast(\'9999-12-31\' as ' ~ dbt.type_timestamp() ~ ')'
+        ~ ' where page_views.session_id in (select session_id from touched_sessions)) as touched_page_views'
+    ) }}
+)
+{% else %}
 with sessions as (
     select * from {{ ref('int_sessions_rolled_up') }}
     {% if is_incremental() %}
     where session_id in (
-        {% if is_hourly_build() %}
-        select session_id from ({{ in_changed_hours(ref('stg_events__page_views')) }}) as changed_page_views
-        {% else %}
         select session_id
         from {{ ref('stg_events__page_views') }}
         where {{ incremental_window(this_event_column='ended_at') }}
-        {% endif %}
     )
     {% endif %}
 )
+{% endif %}
 
 select
     session_id,
