@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Kafka produce throughput: RhythmFlow's producer (`rhythmflow kafka produce`) against `kcat -P`, both producing
 # the same NDJSON file of simulated events into the same dev broker in the same run, with the same producer
-# settings (idempotent, lz4, linger 20 ms, 1 MB / 10k-message batches). Prints events/s for both and the ratio.
+# settings: idempotent, lz4, linger 20 ms, 1 MB / 10k-message batches, 1M-message queue, the rest at librdkafka's
+# defaults (RhythmFlow also sets acks=all, which idempotence implies, and message.timeout.ms). kcat sends the
+# lines without keys; RhythmFlow keys each by its userId, as the simulator's sink does. Prints events/s for both
+# (whole processes, start-up included), each run's user+sys CPU time, the load average, and the ratio of the
+# best rounds.
 #
 # Usage: bench/kafka-produce-vs-kcat.sh [--users N] [--days N] [--rounds N] [--topic T]
-#   defaults: 20000 users over 14 days of listen_events (about 300k events), 3 rounds each (the best round counts).
+#   defaults: 20000 users over 14 days of listen_events (533,056 events, 234 MiB), 3 rounds each (the best round counts).
 # Goal: RhythmFlow >= 0.8x kcat.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,21 +54,28 @@ servers="$(head -n 1 "$work/broker.out" | sed -n 's/^bootstrap\.servers=//p')"
 echo "== dev broker on $servers" >&2
 
 now_ns() { date +%s%N; }
+times="$work/times"
+# user+sys of the process just timed, all threads: on a shared machine the comparable figure
+cpu() { awk '{ printf "%.2f", $1 + $2 }' "$times"; }
 best_kcat=0 best_rf=0
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) processors" >&2
 for round in $(seq 1 "$rounds"); do
   start=$(now_ns)
-  kcat -P -l -b "$servers" -t "$topic" -z lz4 -X enable.idempotence=true -X linger.ms=20 \
+  /usr/bin/time -f '%U %S' -o "$times" kcat -P -l -b "$servers" -t "$topic" -z lz4 -X enable.idempotence=true -X linger.ms=20 \
     -X batch.size=1000000 -X batch.num.messages=10000 -X queue.buffering.max.messages=1000000 "$input"
   kcat_rate=$(( events * 1000000000 / ($(now_ns) - start) ))
+  kcat_cpu=$(cpu)
 
   start=$(now_ns)
-  dotnet "$cli" kafka produce --bootstrap-servers "$servers" --topic "$topic" --in "$input" --log-level warning >&2
+  /usr/bin/time -f '%U %S' -o "$times" dotnet "$cli" kafka produce --bootstrap-servers "$servers" --topic "$topic" --in "$input" --log-level warning >&2
   rf_rate=$(( events * 1000000000 / ($(now_ns) - start) ))
+  rf_cpu=$(cpu)
 
-  echo "round $round: kcat -P $kcat_rate events/s, rhythmflow $rf_rate events/s" >&2
+  echo "round $round: kcat -P $kcat_rate events/s ($kcat_cpu CPU-s), rhythmflow $rf_rate events/s ($rf_cpu CPU-s), load $(cut -d' ' -f1 /proc/loadavg)" >&2
   [ "$kcat_rate" -gt "$best_kcat" ] && best_kcat=$kcat_rate
   [ "$rf_rate" -gt "$best_rf" ] && best_rf=$rf_rate
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 expected=$(( events * rounds * 2 ))
 # High watermarks (-Q with timestamp -1 gives each partition's end offset) count what the broker acknowledged.

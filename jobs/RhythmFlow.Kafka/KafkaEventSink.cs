@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using RhythmFlow.Contracts;
 using Serilog;
 
@@ -67,6 +68,7 @@ public sealed class KafkaEventSink : IEventSink
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(string topic, long userKey, ReadOnlySpan<byte> json)
     {
         ThrowIfFailed();

@@ -86,6 +86,7 @@ internal sealed unsafe partial class NativeProducer : IDisposable
     /// memory, and freeing it on the thread that allocated it keeps malloc on that thread's own cache and arena
     /// (a separate poll thread freeing while this one allocates contended for the arena lock).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryProduce(string topic, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, out string? rejection)
     {
         var rkt = TopicFor(topic);
@@ -206,6 +207,7 @@ internal sealed unsafe partial class NativeProducer : IDisposable
     private static NativeProducer From(IntPtr opaque) => (NativeProducer)GCHandle.FromIntPtr(opaque).Target!;
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OnDelivery(IntPtr rk, DeliveredMessage* message, IntPtr opaque)
     {
         var producer = From(opaque);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using RhythmFlow.Contracts;
 
 namespace RhythmFlow.Kafka;
@@ -63,6 +64,7 @@ public static class NdjsonReplay
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int WriteCompleteLines(
         IEventSink sink, string topic, ReadOnlySpan<byte> data, bool final, string source, ref long line, ref long events)
     {
@@ -99,6 +101,7 @@ public static class NdjsonReplay
         return consumed;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryReadKey(ReadOnlySpan<byte> json, ReadOnlySpan<byte> field, out long key)
     {
         key = 0;
