@@ -7,14 +7,20 @@
     {{ return(is_incremental() and var('data_interval_start', none) is not none) }}
 {%- endmacro %}
 
-{#- The rows of a staging model in the changed event hours: a range join on the event time, so each changed hour
-    is read through the raw table's ts index rather than by scanning the whole history. -#}
+{#- The rows of a staging model in the changed event hours. The first and last changed hour bound the event time
+    with scalar subqueries, so PostgreSQL prunes the hourly raw partitions (or reads the ts index) at run time instead
+    of joining the whole history first; the exists keeps only the changed hours inside those bounds. -#}
 {% macro in_changed_hours(relation, column='event_at') -%}
     select changed_rows.*
-    from {{ ref('int_changed_hours') }} as changed_hours
-    inner join {{ relation }} as changed_rows
-        on changed_rows.{{ column }} >= changed_hours.event_hour
-        and changed_rows.{{ column }} < {{ shift_hours('changed_hours.event_hour', 1) }}
+    from {{ relation }} as changed_rows
+    where changed_rows.{{ column }} >= (select min(event_hour) from {{ ref('int_changed_hours') }})
+        and changed_rows.{{ column }} < (select {{ shift_hours('max(event_hour)', 1) }} from {{ ref('int_changed_hours') }})
+        and exists (
+            select 1
+            from {{ ref('int_changed_hours') }} as changed_hours
+            where changed_rows.{{ column }} >= changed_hours.event_hour
+                and changed_rows.{{ column }} < {{ shift_hours('changed_hours.event_hour', 1) }}
+        )
 {%- endmacro %}
 
 {#- When the transform (re)built each topic's event hour. -#}
@@ -43,13 +49,19 @@
     from {{ ref('int_changed_hours') }}
 {%- endmacro %}
 
-{#- The rows of a staging model on the changed days (a daily aggregate needs the whole day), read by event-time range. -#}
+{#- The rows of a staging model on the changed days (a daily aggregate needs the whole day), bounded like
+    in_changed_hours. -#}
 {% macro in_changed_days(relation, column='event_at') -%}
     select changed_rows.*
-    from (select distinct {{ dbt.date_trunc('day', 'event_hour') }} as day_start from {{ ref('int_changed_hours') }}) as changed_days
-    inner join {{ relation }} as changed_rows
-        on changed_rows.{{ column }} >= changed_days.day_start
-        and changed_rows.{{ column }} < {{ shift_hours('changed_days.day_start', 24) }}
+    from {{ relation }} as changed_rows
+    where changed_rows.{{ column }} >= (select min({{ dbt.date_trunc('day', 'event_hour') }}) from {{ ref('int_changed_hours') }})
+        and changed_rows.{{ column }} < (select {{ shift_hours('max(' ~ dbt.date_trunc('day', 'event_hour') ~ ')', 24) }} from {{ ref('int_changed_hours') }})
+        and exists (
+            select 1
+            from {{ ref('int_changed_hours') }} as changed_hours
+            where changed_rows.{{ column }} >= {{ dbt.date_trunc('day', 'changed_hours.event_hour') }}
+                and changed_rows.{{ column }} < {{ shift_hours(dbt.date_trunc('day', 'changed_hours.event_hour'), 24) }}
+        )
 {%- endmacro %}
 
 {#- The config of an aggregate that an hourly build recomputes a day (or an hour) at a time: delete+insert of the

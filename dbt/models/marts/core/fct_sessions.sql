@@ -18,7 +18,7 @@ with touched_sessions as (
 ),
 
 {#- A touched session's events start no earlier than its modelled start or the first changed hour, so only that
-    stretch of page views is read (a bounded range, which PostgreSQL reads through the raw ts index). -#}
+    stretch of page views is read (PostgreSQL prunes the hourly raw partitions before it at run time). -#}
 first_event as (
     select {{ lesser_of(
         '(select min(started_at) from ' ~ this ~ ' where session_id in (select session_id from touched_sessions))',
@@ -28,10 +28,9 @@ first_event as (
 
 sessions as (
     {{ roll_up_sessions(
-        '(select page_views.* from ' ~ ref('stg_events__page_views') ~ ' as page_views'
-        ~ ' inner join first_event on page_views.event_at >= first_event.event_at'
-        ~ ' and page_views.event_at < cast(\'9999-12-31\' as ' ~ dbt.type_timestamp() ~ ')'
-        ~ ' where page_views.session_id in (select session_id from touched_sessions)) as touched_page_views'
+        '(select * from ' ~ ref('stg_events__page_views')
+        ~ ' where event_at >= (select event_at from first_event)'
+        ~ ' and session_id in (select session_id from touched_sessions)) as touched_page_views'
     ) }}
 )
 {% else %}
