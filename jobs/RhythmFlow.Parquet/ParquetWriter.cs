@@ -20,7 +20,7 @@ public sealed class ParquetWriter : IDisposable
     private readonly ParquetColumnWriter[] columns;
     private readonly List<ParquetRowGroupMetadata> rowGroups = [];
     private readonly CompactWriter thrift = new();
-    private readonly ByteBuffer body = new(64 * 1024);
+    private readonly ByteBuffer body = new();
     private readonly MemoryStream gzipScratch = new();
     private int[] indices = [];
     private int[] levels = [];

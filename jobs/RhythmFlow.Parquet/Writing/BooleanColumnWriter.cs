@@ -3,7 +3,7 @@ namespace RhythmFlow.Parquet.Writing;
 /// <summary>Buffers BOOLEAN values; always written PLAIN (bit-packed), which beats a two-entry dictionary.</summary>
 public sealed class BooleanColumnWriter : ParquetColumnWriter
 {
-    private bool[] values = new bool[1024];
+    private bool[] values = new bool[InitialCapacity];
     private int valueCount;
 
     internal BooleanColumnWriter(ParquetColumn column)

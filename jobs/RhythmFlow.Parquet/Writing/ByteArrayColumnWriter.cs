@@ -6,8 +6,8 @@ namespace RhythmFlow.Parquet.Writing;
 /// <summary>Buffers BYTE_ARRAY values (UTF-8 for STRING columns) in one byte buffer plus offsets: no per-value objects.</summary>
 public sealed class ByteArrayColumnWriter : ParquetColumnWriter
 {
-    private byte[] data = new byte[16 * 1024];
-    private int[] offsets = new int[1025];
+    private byte[] data = new byte[InitialCapacity * 16];
+    private int[] offsets = new int[InitialCapacity + 1];
     private int valueCount;
     private int[] dictionaryEntries = [];
     private int dictionaryCount;

@@ -11,7 +11,7 @@ namespace RhythmFlow.Parquet.Writing;
 public sealed class FixedColumnWriter<T> : ParquetColumnWriter
     where T : unmanaged
 {
-    private T[] values = new T[1024];
+    private T[] values = new T[InitialCapacity];
     private int valueCount;
     private int[] dictionaryEntries = [];
     private int dictionaryCount;

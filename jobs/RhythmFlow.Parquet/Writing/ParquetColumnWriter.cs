@@ -6,6 +6,12 @@ namespace RhythmFlow.Parquet.Writing;
 /// </summary>
 public abstract class ParquetColumnWriter
 {
+    /// <summary>
+    /// Values a buffer holds before it first grows. Small, because a writer per (topic, hour) file may hold only a
+    /// few rows and hundreds of writers can be open at once; buffers double as rows arrive.
+    /// </summary>
+    private protected const int InitialCapacity = 64;
+
     private byte[]? definitions;
 
     private protected ParquetColumnWriter(ParquetColumn column)
@@ -13,7 +19,7 @@ public abstract class ParquetColumnWriter
         Column = column;
         if (column.IsOptional)
         {
-            definitions = new byte[1024];
+            definitions = new byte[InitialCapacity];
         }
     }
 
