@@ -42,7 +42,9 @@ public sealed record LandingRunSummary(IReadOnlyList<LakeCommit> Commits, int Or
 /// </summary>
 public sealed class LandingJob
 {
-    private const int MaxOpenFiles = 256;
+    // An open raw file costs its encoded bytes plus a few KiB (its upload has no write buffer until published), so the
+    // cap is about the per-file cost of publishing, not memory: a backlog batch spreads over many event hours.
+    private const int MaxOpenFiles = 1024;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
 
@@ -51,8 +53,7 @@ public sealed class LandingJob
     private readonly ILakeStorage storage;
     private readonly TimeProvider time;
     private readonly ILogger logger;
-    private readonly EventValidator validator;
-    private readonly Dictionary<string, TopicLayout> layouts;
+    private readonly Dictionary<string, (TopicLayout Layout, EventValidator Validator)> topics;
     private readonly string writerId = $"{Environment.MachineName}/{Environment.ProcessId}";
 
     // Per assigned partition: the next offset to land (null: the log has nothing yet, take the first one seen).
@@ -74,8 +75,16 @@ public sealed class LandingJob
         this.storage = storage;
         this.time = time;
         this.logger = logger.ForContext<LandingJob>();
-        validator = new EventValidator(options, time);
-        layouts = RhythmFlow.Contracts.Topics.All.ToDictionary(t => t, t => new TopicLayout(t, validator.SchemaOf(t)), StringComparer.Ordinal);
+
+        // A validator per topic: each topic's lane validates on a thread of its own.
+        topics = RhythmFlow.Contracts.Topics.All.ToDictionary(
+            t => t,
+            t =>
+            {
+                var validator = new EventValidator(options, time);
+                return (new TopicLayout(t, validator.SchemaOf(t)), validator);
+            },
+            StringComparer.Ordinal);
     }
 
     /// <summary>The topics consumed; all four event topics unless narrowed (tests).</summary>
@@ -98,7 +107,7 @@ public sealed class LandingJob
         log = await LakeCommitLog.OpenAsync(storage, cancellationToken).ConfigureAwait(false);
         var orphans = await Recovery.RemoveOrphansAsync(storage, log, writerId, kafka.GroupId, time, logger, cancellationToken).ConfigureAwait(false);
 
-        var consumerOptions = WithPartitionEof(kafka);
+        var consumerOptions = LandingConsumer(kafka);
         using var consumer = KafkaConsumerFactory.Create(
             consumerOptions,
             new KafkaRebalanceHandlers { Assigned = OnAssigned, Revoked = (_, partitions) => OnRevoked(partitions.Select(p => p.TopicPartition)), Lost = (_, partitions) => OnRevoked(partitions.Select(p => p.TopicPartition)) },
@@ -118,9 +127,18 @@ public sealed class LandingJob
 
                 ApplyPendingSeeks(consumer);
                 var result = consumer.Consume(PollTimeout);
-                if (result is not null)
+                if (result is not null && !result.IsPartitionEOF)
                 {
-                    await RouteAsync(consumer, result, cancellationToken).ConfigureAwait(false);
+                    Route(consumer, result);
+                }
+                else
+                {
+                    if (result is not null)
+                    {
+                        ReachedEndOf(result);
+                    }
+
+                    batch?.Flush();
                 }
 
                 var now = time.GetUtcNow();
@@ -150,9 +168,10 @@ public sealed class LandingJob
         return new LandingRunSummary(commits, orphans, fenced);
     }
 
-    private static KafkaConsumerOptions WithPartitionEof(KafkaConsumerOptions source)
+    private static KafkaConsumerOptions LandingConsumer(KafkaConsumerOptions source)
     {
-        // --once needs to know when every assigned partition is drained; partition EOF events say so.
+        // The configured consumer, plus: --once needs to know when every assigned partition is drained (partition EOF
+        // events say so), and landing reads no headers.
         var copy = new KafkaConsumerOptions
         {
             BootstrapServers = source.BootstrapServers,
@@ -163,7 +182,13 @@ public sealed class LandingJob
             SessionTimeoutMs = source.SessionTimeoutMs,
             MaxPollIntervalMs = source.MaxPollIntervalMs,
             ReadCommitted = source.ReadCommitted,
-            Librdkafka = new Dictionary<string, string>(source.Librdkafka, StringComparer.Ordinal) { ["enable.partition.eof"] = "true" },
+            Librdkafka = new Dictionary<string, string>(source.Librdkafka, StringComparer.Ordinal)
+            {
+                ["enable.partition.eof"] = "true",
+
+                // Without this, Confluent.Kafka marshals every message's headers into objects.
+                ["dotnet.consumer.consume.result.fields"] = "topic,timestamp",
+            },
         };
         return copy;
     }
@@ -180,16 +205,15 @@ public sealed class LandingJob
 
     private bool Drained() => assigned.Count > 0 && pendingSeeks.Count == 0 && atEnd.IsSupersetOf(assigned);
 
-    private async Task RouteAsync(IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result, CancellationToken cancellationToken)
+    private void ReachedEndOf(ConsumeResult<byte[], byte[]> result)
+    {
+        atEnd.Add((result.Topic, result.Partition.Value));
+        ReachedEnd?.Invoke(result.TopicPartitionOffset);
+    }
+
+    private void Route(IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result)
     {
         var key = (result.Topic, result.Partition.Value);
-        if (result.IsPartitionEOF)
-        {
-            atEnd.Add(key);
-            ReachedEnd?.Invoke(result.TopicPartitionOffset);
-            return;
-        }
-
         atEnd.Remove(key);
         var offset = result.Offset.Value;
         if (pendingSeeks.Contains(key) || !next.TryGetValue(key, out var expected) || offset < expected)
@@ -205,21 +229,9 @@ public sealed class LandingJob
         }
 
         var message = result.Message;
-        var value = message.Value;
-        batch.Track(result.Topic, key.Value, expected ?? offset, offset, value?.Length ?? 0);
+        var (layout, validator) = topics[result.Topic];
+        batch.Add(layout, validator, key.Value, expected ?? offset, offset, message.Timestamp.UnixTimestampMs, message.Value);
         next[key] = offset + 1;
-        var kafkaTimestamp = message.Timestamp.UnixTimestampMs;
-        var verdict = validator.Validate(result.Topic, value);
-        if (verdict.IsValid)
-        {
-            var hour = DataInterval.TruncateToHour(DateTimeOffset.FromUnixTimeMilliseconds(verdict.TsMillis!.Value));
-            var file = await batch.RawFileAsync(layouts[result.Topic], hour, cancellationToken).ConfigureAwait(false);
-            file.Append(validator.FieldsOf(result.Topic), new Lineage(key.Value, offset, kafkaTimestamp));
-        }
-        else
-        {
-            await batch.QuarantineAsync(result.Topic, key.Value, offset, kafkaTimestamp, value, verdict, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using RhythmFlow.Contracts;
 using RhythmFlow.Lake;
 using RhythmFlow.Lake.Storage;
 using RhythmFlow.Landing.Validation;
@@ -8,18 +7,17 @@ using RhythmFlow.Landing.Validation;
 namespace RhythmFlow.Landing.Batching;
 
 /// <summary>
-/// The open batch: per partition the offset range consumed, and the files being written (one Parquet file per
-/// topic and event hour, one quarantine file per topic and day). Until <see cref="CompleteAsync"/> nothing of it is
-/// visible; <see cref="DisposeAsync"/> without completing abandons it (rebalance, fencing, crash).
+/// The open batch: per partition the offset range consumed, and per topic a <see cref="TopicLane"/> that validates
+/// and writes the files (one Parquet file per topic and event hour, one quarantine file per topic and day). Until
+/// <see cref="CompleteAsync"/> nothing of it is visible; <see cref="DisposeAsync"/> without completing abandons it
+/// (rebalance, fencing, crash). Offsets are tracked on the consume thread; the lanes only write.
 /// </summary>
 internal sealed class LandingBatch : IAsyncDisposable
 {
     private readonly ILakeStorage storage;
     private readonly long rowGroupBytes;
     private readonly Dictionary<(string Topic, int Partition), (long Start, long End)> ranges = [];
-    private readonly Dictionary<(string Topic, DateTimeOffset Hour), RawFileWriter> rawFiles = [];
-    private readonly Dictionary<(string Topic, DateTimeOffset Day), QuarantineWriter> quarantineFiles = [];
-    private readonly Dictionary<(string Topic, DateTimeOffset Hour, string Rule), long> quarantineCounts = [];
+    private readonly Dictionary<string, TopicLane> lanes = new(StringComparer.Ordinal);
     private readonly List<OffsetGap> gaps = [];
 
     public LandingBatch(ILakeStorage storage, DateTimeOffset openedAt, long rowGroupBytes)
@@ -37,11 +35,24 @@ internal sealed class LandingBatch : IAsyncDisposable
 
     public long Records { get; private set; }
 
+    /// <summary>Messages quarantined; known once <see cref="CompleteAsync"/> returned.</summary>
     public long Quarantined { get; private set; }
 
     public long Bytes { get; private set; }
 
-    public int OpenFiles => rawFiles.Count + quarantineFiles.Count;
+    public int OpenFiles
+    {
+        get
+        {
+            var open = 0;
+            foreach (var lane in lanes.Values)
+            {
+                open += lane.OpenFiles;
+            }
+
+            return open;
+        }
+    }
 
     public IReadOnlyList<OffsetRange> Offsets =>
     [
@@ -54,78 +65,64 @@ internal sealed class LandingBatch : IAsyncDisposable
 
     public void RecordGap(OffsetGap gap) => gaps.Add(gap);
 
-    /// <summary>Records that the batch consumed <paramref name="offset"/>; its range starts at <paramref name="start"/>.</summary>
-    public void Track(string topic, int partition, long start, long offset, int bytes)
+    /// <summary>
+    /// Takes the message at <paramref name="offset"/> into the batch (its partition's range starts at
+    /// <paramref name="start"/>) and hands it to its topic's lane, which validates and writes it. Each topic has a
+    /// validator of its own, used by one lane at a time: a batch is completed or abandoned before the next opens.
+    /// </summary>
+    public void Add(TopicLayout layout, EventValidator validator, int partition, long start, long offset, long kafkaTimestampMs, byte[]? value)
     {
-        ranges[(topic, partition)] = ranges.TryGetValue((topic, partition), out var range) ? (range.Start, offset + 1) : (start, offset + 1);
+        var key = (layout.Topic, partition);
+        ranges[key] = ranges.TryGetValue(key, out var range) ? (range.Start, offset + 1) : (start, offset + 1);
         Records++;
-        Bytes += bytes;
-    }
-
-    public async ValueTask<RawFileWriter> RawFileAsync(TopicLayout layout, DateTimeOffset eventHour, CancellationToken cancellationToken)
-    {
-        if (!rawFiles.TryGetValue((layout.Topic, eventHour), out var file))
+        Bytes += value?.Length ?? 0;
+        if (!lanes.TryGetValue(layout.Topic, out var lane))
         {
-            file = await RawFileWriter.CreateAsync(storage, layout, Id, eventHour, rowGroupBytes, cancellationToken).ConfigureAwait(false);
-            rawFiles[(layout.Topic, eventHour)] = file;
+            lane = new TopicLane(storage, Id, rowGroupBytes, layout, validator);
+            lanes[layout.Topic] = lane;
         }
 
-        return file;
+        lane.Add(new ConsumedMessage(partition, offset, kafkaTimestampMs, value));
     }
 
-    public async ValueTask QuarantineAsync(
-        string topic, int partition, long offset, long kafkaTimestampMs, byte[]? value, Verdict verdict, CancellationToken cancellationToken)
+    /// <summary>Hands the lanes what waits in partly filled chunks (when Kafka has nothing more for now).</summary>
+    public void Flush()
     {
-        // Counted by event hour when the message had a readable ts, else by the hour Kafka received it.
-        var hour = DataInterval.TruncateToHour(DateTimeOffset.FromUnixTimeMilliseconds(verdict.TsMillis ?? kafkaTimestampMs));
-        var day = new DateTimeOffset(hour.Date, TimeSpan.Zero);
-        if (!quarantineFiles.TryGetValue((topic, day), out var file))
+        foreach (var lane in lanes.Values)
         {
-            file = await QuarantineWriter.CreateAsync(storage, topic, day, Id, cancellationToken).ConfigureAwait(false);
-            quarantineFiles[(topic, day)] = file;
+            lane.Flush();
         }
-
-        file.Append(partition, offset, kafkaTimestampMs, value, verdict);
-        var key = (topic, hour, verdict.Rule!);
-        quarantineCounts[key] = quarantineCounts.GetValueOrDefault(key) + 1;
-        Quarantined++;
     }
 
-    /// <summary>Finishes and publishes every file (create-only); returns them with the batch's quarantine counts.</summary>
+    /// <summary>Lands what the lanes hold, then publishes every file (create-only); returns them with the quarantine counts.</summary>
     public async Task<(IReadOnlyList<CommittedFile> Files, IReadOnlyList<QuarantineCount> Quarantine)> CompleteAsync(CancellationToken cancellationToken)
     {
-        // A batch over a backlog touches hundreds of (topic, hour) files; each needs its last row group encoded and
-        // an fsync. They are independent, so finish them side by side; the caller commits only after all are done.
-        var completions = rawFiles.Values.Select(f => (Func<CancellationToken, Task<CommittedFile>>)f.CompleteAsync)
-            .Concat(quarantineFiles.Values.Select(f => (Func<CancellationToken, Task<CommittedFile>>)f.CompleteAsync))
-            .ToList();
+        await Task.WhenAll(lanes.Values.Select(l => l.DrainAsync())).ConfigureAwait(false);
+
+        // A batch over a backlog touches hundreds of (topic, hour) files; each needs its last row group encoded, a
+        // create and an fsync. They are independent, so finish them side by side; the caller commits only after all are done.
+        var completions = lanes.Values.SelectMany(l => l.Completions()).ToList();
         var files = new CommittedFile[completions.Count];
         await Parallel.ForAsync(
             0,
             completions.Count,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken },
             async (i, token) => files[i] = await completions[i](token).ConfigureAwait(false)).ConfigureAwait(false);
-        rawFiles.Clear();
-        quarantineFiles.Clear();
-        var counts = quarantineCounts.Select(c => new QuarantineCount(c.Key.Topic, c.Key.Hour, c.Key.Rule, c.Value))
+        var counts = lanes.Values.SelectMany(l => l.QuarantineCounts())
             .OrderBy(c => c.Topic, StringComparer.Ordinal).ThenBy(c => c.EventHour).ThenBy(c => c.Rule, StringComparer.Ordinal)
             .ToList();
+        Quarantined = lanes.Values.Sum(l => l.Quarantined);
+        lanes.Clear();
         return (files, counts);
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var file in rawFiles.Values)
+        foreach (var lane in lanes.Values)
         {
-            await file.DisposeAsync().ConfigureAwait(false);
+            await lane.AbandonAsync().ConfigureAwait(false);
         }
 
-        foreach (var file in quarantineFiles.Values)
-        {
-            await file.DisposeAsync().ConfigureAwait(false);
-        }
-
-        rawFiles.Clear();
-        quarantineFiles.Clear();
+        lanes.Clear();
     }
 }

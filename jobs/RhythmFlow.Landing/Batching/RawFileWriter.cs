@@ -11,13 +11,16 @@ namespace RhythmFlow.Landing.Batching;
 internal readonly record struct Lineage(int Partition, long Offset, long KafkaTimestampMs);
 
 /// <summary>
-/// The Parquet file of one topic and event hour within one batch, streamed into a lake upload as events arrive:
-/// values go from the validator's parsed fields straight into typed column writers (no second JSON parse), and
-/// only the current row group is held in memory. Nothing is visible until <see cref="CompleteAsync"/> commits it.
+/// The Parquet file of one topic and event hour within one batch: values go from the validator's parsed fields
+/// straight into typed column writers (no second JSON parse). Its upload is begun when the file opens (so an open
+/// batch is visible as uploads in progress), but the encoded bytes stay in memory until <see cref="CompleteAsync"/>
+/// writes them in one go: a backlog batch holds hundreds of these files, and a write buffer per file would cost
+/// more than their compressed bytes. Memory stays bounded by the batch's --max-bytes, as the row groups were before.
 /// </summary>
 internal sealed class RawFileWriter : IAsyncDisposable
 {
     private readonly ILakeUpload upload;
+    private readonly MemoryStream encoded = new();
     private readonly ParquetWriter writer;
     private readonly TopicLayout layout;
     private readonly byte[] topicUtf8;
@@ -32,7 +35,7 @@ internal sealed class RawFileWriter : IAsyncDisposable
         batchIdUtf8 = Encoding.UTF8.GetBytes(batchId);
         var options = new ParquetWriterOptions { RowGroupSizeBytes = rowGroupBytes };
         options.KeyValueMetadata["rhythmflow.landing_batch_id"] = batchId;
-        writer = new ParquetWriter(upload.Content, layout.Parquet, options);
+        writer = new ParquetWriter(encoded, layout.Parquet, options);
     }
 
     public string Key => upload.Key;
@@ -99,13 +102,13 @@ internal sealed class RawFileWriter : IAsyncDisposable
     {
         var rows = writer.RowsWritten;
         writer.Dispose();
-        var bytes = upload.Content.Position;
+        await upload.Content.WriteAsync(encoded.GetBuffer().AsMemory(0, (int)encoded.Length), cancellationToken).ConfigureAwait(false);
         if (!await upload.CommitAsync(cancellationToken).ConfigureAwait(false))
         {
             throw new RhythmFlowException($"Lake file {upload.Key} already exists; batch ids are unique, so another writer used this batch id.");
         }
 
-        return new CommittedFile(upload.Key, LakeFileKind.Raw, layout.Topic, EventHour, rows, bytes);
+        return new CommittedFile(upload.Key, LakeFileKind.Raw, layout.Topic, EventHour, rows, encoded.Length);
     }
 
     public ValueTask DisposeAsync() => upload.DisposeAsync();

@@ -54,7 +54,7 @@ internal sealed class CompiledEventSchema
     public int IndexOf(string name) => propertyIndex.GetValueOrDefault(name, -1);
 
     /// <summary>Evaluates the schema against a parsed event; null when it conforms, else the first violation.</summary>
-    public Violation? Evaluate(EventFields fields) => Root.EvaluateObject(fields, "$");
+    public Violation? Evaluate(EventFields fields) => Root.EvaluateObject(fields);
 
     private Node Compile(JsonElement schema, string where)
     {
@@ -102,7 +102,7 @@ internal sealed class CompiledEventSchema
                 case "additionalProperties" when value.ValueKind == JsonValueKind.True:
                     break;
                 case "properties":
-                    node.Properties = [.. value.EnumerateObject().Select(p => (p.Name, IndexOf(p.Name), Compile(p.Value, $"{where}/properties/{p.Name}")))];
+                    node.Properties = [.. value.EnumerateObject().Select(p => (IndexOf(p.Name), $"$.{p.Name}", Compile(p.Value, $"{where}/properties/{p.Name}")))];
                     break;
                 case "allOf":
                     node.AllOf = CompileList(value, $"{where}/allOf");
@@ -185,7 +185,8 @@ internal sealed class CompiledEventSchema
 
         public bool NoAdditionalProperties { get; set; }
 
-        public (string Name, int Index, Node Schema)[]? Properties { get; set; }
+        /// <summary>The event's properties with their JSON paths, built once: the hot path allocates nothing while a message conforms.</summary>
+        public (int Index, string Path, Node Schema)[]? Properties { get; set; }
 
         public Node[]? AllOf { get; set; }
 
@@ -195,9 +196,12 @@ internal sealed class CompiledEventSchema
 
         public Node? Not { get; set; }
 
-        /// <summary>Evaluates this schema against the event object itself.</summary>
-        public Violation? EvaluateObject(EventFields fields, string path)
+        private bool HasCombinators => AllOf is not null || AnyOf is not null || OneOf is not null || Not is not null;
+
+        /// <summary>Evaluates this schema against the event object itself (the root, <c>$</c>: event schemas are flat).</summary>
+        public Violation? EvaluateObject(EventFields fields)
         {
+            const string path = "$";
             if (Types != JsonTypes.None && (Types & JsonTypes.Object) == 0)
             {
                 return new Violation("type", path, $"must be {Types}, is an object");
@@ -226,16 +230,16 @@ internal sealed class CompiledEventSchema
 
             if (Properties is not null)
             {
-                foreach (var (name, index, schema) in Properties)
+                foreach (var (index, propertyPath, schema) in Properties)
                 {
-                    if (index >= 0 && fields.IsPresent(index) && schema.EvaluateValue(fields, index, $"{path}.{name}") is { } violation)
+                    if (index >= 0 && fields.IsPresent(index) && schema.EvaluateValue(fields, index, propertyPath) is { } violation)
                     {
                         return violation;
                     }
                 }
             }
 
-            return EvaluateCombinators(path, s => s.EvaluateObject(fields, path));
+            return HasCombinators ? EvaluateCombinators(fields, -1, path) : null;
         }
 
         /// <summary>Evaluates this schema against one field's value.</summary>
@@ -272,7 +276,7 @@ internal sealed class CompiledEventSchema
 
             if (value.Kind == JsonTokenType.String && (MinLength is not null || Pattern is not null))
             {
-                var text = fields.StringOf(index);
+                var text = fields.CharsOf(index);
                 if (text.Length < MinLength)
                 {
                     return new Violation("minLength", path, $"must have at least {MinLength} characters");
@@ -290,40 +294,72 @@ internal sealed class CompiledEventSchema
                 return value.Kind == JsonTokenType.StartObject ? new Violation("type", path, "nested objects are not supported") : null;
             }
 
-            return EvaluateCombinators(path, s => s.EvaluateValue(fields, index, path));
+            return HasCombinators ? EvaluateCombinators(fields, index, path) : null;
         }
 
-        private Violation? EvaluateCombinators(string path, Func<Node, Violation?> evaluate)
+        /// <summary>A subschema applies to the same instance: the object (<paramref name="index"/> -1) or one field.</summary>
+        private static Violation? Evaluate(Node schema, EventFields fields, int index, string path) =>
+            index < 0 ? schema.EvaluateObject(fields) : schema.EvaluateValue(fields, index, path);
+
+        private Violation? EvaluateCombinators(EventFields fields, int index, string path)
         {
             if (AllOf is not null)
             {
                 foreach (var schema in AllOf)
                 {
-                    if (evaluate(schema) is { } violation)
+                    if (Evaluate(schema, fields, index, path) is { } violation)
                     {
                         return violation;
                     }
                 }
             }
 
-            if (AnyOf is not null && !AnyOf.Any(s => evaluate(s) is null))
+            if (AnyOf is not null && !MatchesAny(AnyOf, fields, index, path))
             {
                 // The first alternative's reason is usually the telling one (e.g. which field of a group is missing).
-                var first = evaluate(AnyOf[0])!;
+                var first = Evaluate(AnyOf[0], fields, index, path)!;
                 return new Violation("anyOf", first.Path, Description ?? $"matches none of the alternatives ({first.Detail})");
             }
 
-            if (OneOf is not null && OneOf.Count(s => evaluate(s) is null) != 1)
+            if (OneOf is not null && Matching(OneOf, fields, index, path) != 1)
             {
                 return new Violation("oneOf", path, Description ?? "must match exactly one alternative");
             }
 
-            if (Not is not null && evaluate(Not) is null)
+            if (Not is not null && Evaluate(Not, fields, index, path) is null)
             {
                 return new Violation("not", path, Description ?? "matches a schema it must not match");
             }
 
             return null;
+        }
+
+        // Loops, not LINQ: a lambda capturing the parameters would allocate a closure on every call, even when unused.
+        private static bool MatchesAny(Node[] alternatives, EventFields fields, int index, string path)
+        {
+            foreach (var alternative in alternatives)
+            {
+                if (Evaluate(alternative, fields, index, path) is null)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static int Matching(Node[] alternatives, EventFields fields, int index, string path)
+        {
+            var matching = 0;
+            foreach (var alternative in alternatives)
+            {
+                if (Evaluate(alternative, fields, index, path) is null)
+                {
+                    matching++;
+                }
+            }
+
+            return matching;
         }
 
         private bool InEnum(EventFields fields, in FieldValue value)
@@ -350,19 +386,28 @@ internal sealed class CompiledEventSchema
 
             if (value.Kind == JsonTokenType.Number)
             {
-                var number = value.Number;
-                return Enum!.Any(e => e.ValueKind == JsonValueKind.Number && e.GetDouble() == number);
+                foreach (var candidate in Enum!)
+                {
+                    if (candidate.ValueKind == JsonValueKind.Number && candidate.GetDouble() == value.Number)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
-            var kind = value.Kind;
-            return Enum!.Any(e => e.ValueKind switch
-            {
-                JsonValueKind.True => kind == JsonTokenType.True,
-                JsonValueKind.False => kind == JsonTokenType.False,
-                JsonValueKind.Null => kind == JsonTokenType.Null,
-                _ => false,
-            });
+            return InLiteralEnum(Enum!, value.Kind);
         }
+
+        // Apart from InEnum: a lambda capturing a local of InEnum's outer scope would allocate on every call.
+        private static bool InLiteralEnum(JsonElement[] candidates, JsonTokenType kind) => candidates.Any(e => e.ValueKind switch
+        {
+            JsonValueKind.True => kind == JsonTokenType.True,
+            JsonValueKind.False => kind == JsonTokenType.False,
+            JsonValueKind.Null => kind == JsonTokenType.Null,
+            _ => false,
+        });
 
         private static string Describe(JsonTypes types) => types.ToString().ToLowerInvariant();
     }

@@ -25,6 +25,7 @@ internal sealed class EventFields
     private readonly FieldValue[] values;
     private readonly int[] presentIn;
     private readonly char[] nameBuffer = new char[128];
+    private char[] textBuffer = new char[128];
     private int generation;
     private byte[] message = [];
 
@@ -57,6 +58,27 @@ internal sealed class EventFields
         var reader = new Utf8JsonReader(message.AsSpan(value.Start - 1, value.Length + 2));
         reader.Read();
         return reader.GetString()!;
+    }
+
+    /// <summary>
+    /// The text of a string field as UTF-16, decoded into a buffer reused message after message (valid until the
+    /// next call): pattern and minLength checks need the characters, not a string per field per message.
+    /// </summary>
+    public ReadOnlySpan<char> CharsOf(int index)
+    {
+        ref readonly var value = ref values[index];
+        if (value.HasEscapes)
+        {
+            return StringOf(value);
+        }
+
+        var raw = message.AsSpan(value.Start, value.Length);
+        if (textBuffer.Length < raw.Length)
+        {
+            textBuffer = new char[Math.Max(raw.Length, textBuffer.Length * 2)];
+        }
+
+        return textBuffer.AsSpan(0, Encoding.UTF8.GetChars(raw, textBuffer));
     }
 
     /// <summary>Reads <paramref name="json"/>; returns null when it is one well-formed JSON object, else why not.</summary>

@@ -23,6 +23,11 @@ internal readonly record struct Verdict(string? Rule, string Path, string Detail
 /// </summary>
 internal sealed class EventValidator
 {
+    // Compiled once per process and shared: a schema is immutable once compiled (its regexes are thread-safe), and
+    // compiling the patterns per validator would cost JIT time on every lane.
+    private static readonly Lazy<Dictionary<string, CompiledEventSchema>> Compiled = new(
+        () => Topics.All.ToDictionary(t => t, t => CompiledEventSchema.Compile(t, EventSchemas.Text(t)), StringComparer.Ordinal));
+
     private readonly Dictionary<string, (CompiledEventSchema Schema, EventFields Fields, int Ts)> topics = new(StringComparer.Ordinal);
     private readonly LandingOptions options;
     private readonly TimeProvider time;
@@ -31,9 +36,8 @@ internal sealed class EventValidator
     {
         this.options = options;
         this.time = time;
-        foreach (var topic in Topics.All)
+        foreach (var (topic, schema) in Compiled.Value)
         {
-            var schema = CompiledEventSchema.Compile(topic, EventSchemas.Text(topic));
             topics[topic] = (schema, new EventFields(schema), schema.IndexOf("ts"));
         }
     }

@@ -1,0 +1,212 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using RhythmFlow.Contracts;
+using RhythmFlow.Lake;
+using RhythmFlow.Lake.Storage;
+using RhythmFlow.Landing.Validation;
+
+namespace RhythmFlow.Landing.Batching;
+
+/// <summary>One consumed message on its way to its topic's lane.</summary>
+internal readonly record struct ConsumedMessage(int Partition, long Offset, long KafkaTimestampMs, byte[]? Value);
+
+/// <summary>
+/// The part of an open batch that belongs to one topic: a thread of its own validates the topic's messages and
+/// streams them into the topic's Parquet files (one per event hour) and quarantine files (one per day). The consume
+/// thread only reads Kafka, tracks offsets and hands messages over in chunks, so the topics of a batch are
+/// validated and encoded on all cores. Per partition the order is kept (one lane per topic, chunks in order), and
+/// nothing here decides what is committed: the batch publishes only after every lane has drained.
+/// </summary>
+internal sealed class TopicLane
+{
+    private const int ChunkSize = 512;
+
+    // Bounds what waits for a busy lane (chunks x ChunkSize messages); the consume thread blocks beyond it.
+    private const int ChunksQueued = 8;
+
+    private readonly ILakeStorage storage;
+    private readonly string batchId;
+    private readonly long rowGroupBytes;
+    private readonly TopicLayout layout;
+    private readonly EventValidator validator;
+    private readonly BlockingCollection<(ConsumedMessage[] Messages, int Count)> queue = new(ChunksQueued);
+    private readonly CancellationTokenSource stop = new();
+    private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<DateTimeOffset, RawFileWriter> rawFiles = [];
+    private readonly Dictionary<DateTimeOffset, QuarantineWriter> quarantineFiles = [];
+    private readonly Dictionary<(DateTimeOffset Hour, string Rule), long> quarantineCounts = [];
+    private ConsumedMessage[] chunk = ArrayPool<ConsumedMessage>.Shared.Rent(ChunkSize);
+    private int chunkCount;
+    private int openFiles;
+    private long quarantined;
+    private ExceptionDispatchInfo? failure;
+
+    public TopicLane(ILakeStorage storage, string batchId, long rowGroupBytes, TopicLayout layout, EventValidator validator)
+    {
+        this.storage = storage;
+        this.batchId = batchId;
+        this.rowGroupBytes = rowGroupBytes;
+        this.layout = layout;
+        this.validator = validator;
+        new Thread(Run) { IsBackground = true, Name = $"land {layout.Topic}" }.Start();
+    }
+
+    /// <summary>Files open so far (read by the consume thread for the open-files trigger).</summary>
+    public int OpenFiles => Volatile.Read(ref openFiles);
+
+    /// <summary>Messages quarantined; final once <see cref="DrainAsync"/> returned.</summary>
+    public long Quarantined => Interlocked.Read(ref quarantined);
+
+    /// <summary>Hands one message to the lane (consume thread only); blocks while the lane is <see cref="ChunksQueued"/> chunks behind.</summary>
+    public void Add(in ConsumedMessage message)
+    {
+        chunk[chunkCount++] = message;
+        if (chunkCount == ChunkSize)
+        {
+            Enqueue();
+        }
+    }
+
+    /// <summary>Hands over a partly filled chunk (consume thread only): when Kafka goes quiet, a trickle is landed now.</summary>
+    public void Flush()
+    {
+        if (chunkCount > 0)
+        {
+            Enqueue();
+        }
+    }
+
+    /// <summary>Lands everything handed over and stops the lane's thread; throws what failed on it.</summary>
+    public Task DrainAsync()
+    {
+        if (!queue.IsAddingCompleted)
+        {
+            Flush();
+            queue.CompleteAdding();
+        }
+
+        return finished.Task;
+    }
+
+    /// <summary>Publishes every file of the lane create-only (after <see cref="DrainAsync"/>).</summary>
+    public IEnumerable<Func<CancellationToken, Task<CommittedFile>>> Completions() =>
+        rawFiles.Values.Select(f => (Func<CancellationToken, Task<CommittedFile>>)f.CompleteAsync)
+            .Concat(quarantineFiles.Values.Select(f => (Func<CancellationToken, Task<CommittedFile>>)f.CompleteAsync));
+
+    public IEnumerable<QuarantineCount> QuarantineCounts() =>
+        quarantineCounts.Select(c => new QuarantineCount(layout.Topic, c.Key.Hour, c.Key.Rule, c.Value));
+
+    /// <summary>Stops the lane without landing what is queued and abandons its files (rebalance, fencing, failure).</summary>
+    public async ValueTask AbandonAsync()
+    {
+        stop.Cancel();
+        queue.CompleteAdding();
+        try
+        {
+            await finished.Task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Abandoning discards the lane's work, whatever went wrong with it; the batch is not committed.
+        }
+
+        foreach (var file in rawFiles.Values)
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var file in quarantineFiles.Values)
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+        }
+
+        rawFiles.Clear();
+        quarantineFiles.Clear();
+        ReturnChunk(chunk);
+        chunkCount = 0;
+        stop.Dispose();
+    }
+
+    private void Enqueue()
+    {
+        try
+        {
+            queue.Add((chunk, chunkCount), stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The lane's thread failed and stopped taking chunks; surface why on the consume thread.
+            failure?.Throw();
+            throw;
+        }
+
+        chunk = ArrayPool<ConsumedMessage>.Shared.Rent(ChunkSize);
+        chunkCount = 0;
+    }
+
+    private void Run()
+    {
+        try
+        {
+            foreach (var (messages, count) in queue.GetConsumingEnumerable(stop.Token))
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    Land(in messages[i]);
+                }
+
+                ReturnChunk(messages);
+            }
+
+            finished.SetResult();
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            finished.SetResult();
+        }
+        catch (Exception ex)
+        {
+            failure = ExceptionDispatchInfo.Capture(ex);
+            stop.Cancel();
+            finished.SetException(ex);
+        }
+    }
+
+    // Beginning an upload is synchronous on the local store and one request on an object store, once per file.
+    private void Land(in ConsumedMessage message)
+    {
+        var verdict = validator.Validate(layout.Topic, message.Value);
+        if (verdict.IsValid)
+        {
+            var hour = DataInterval.TruncateToHour(DateTimeOffset.FromUnixTimeMilliseconds(verdict.TsMillis!.Value));
+            if (!rawFiles.TryGetValue(hour, out var file))
+            {
+                file = RawFileWriter.CreateAsync(storage, layout, batchId, hour, rowGroupBytes, CancellationToken.None).GetAwaiter().GetResult();
+                rawFiles[hour] = file;
+                Interlocked.Increment(ref openFiles);
+            }
+
+            file.Append(validator.FieldsOf(layout.Topic), new Lineage(message.Partition, message.Offset, message.KafkaTimestampMs));
+            return;
+        }
+
+        // Counted by event hour when the message had a readable ts, else by the hour Kafka received it.
+        var countHour = DataInterval.TruncateToHour(DateTimeOffset.FromUnixTimeMilliseconds(verdict.TsMillis ?? message.KafkaTimestampMs));
+        var day = new DateTimeOffset(countHour.Date, TimeSpan.Zero);
+        if (!quarantineFiles.TryGetValue(day, out var quarantine))
+        {
+            quarantine = QuarantineWriter.CreateAsync(storage, layout.Topic, day, batchId, CancellationToken.None).GetAwaiter().GetResult();
+            quarantineFiles[day] = quarantine;
+            Interlocked.Increment(ref openFiles);
+        }
+
+        quarantine.Append(message.Partition, message.Offset, message.KafkaTimestampMs, message.Value, verdict);
+        var key = (countHour, verdict.Rule!);
+        quarantineCounts[key] = quarantineCounts.GetValueOrDefault(key) + 1;
+        Interlocked.Increment(ref quarantined);
+    }
+
+    private static void ReturnChunk(ConsumedMessage[] messages) =>
+        ArrayPool<ConsumedMessage>.Shared.Return(messages, clearArray: true);
+}
