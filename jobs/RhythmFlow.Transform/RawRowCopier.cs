@@ -24,10 +24,10 @@ internal sealed class RawRowCopier
 
     private readonly LakeColumn[] _columns;
     private readonly int[] _cursors = new int[ChunkRows];
-    private int[] _kept = [];
     private readonly int _ts;
     private readonly int _session;
     private readonly int _item;
+    private int[] _kept = [];
 
     public RawRowCopier(string topic)
     {
@@ -63,10 +63,12 @@ internal sealed class RawRowCopier
     public RowGroupLoad Copy(ParquetRowGroup rowGroup, DateTimeOffset hour, IdentitySet identities, BinaryCopyWriter writer)
     {
         var data = new ParquetColumnData[_columns.Length];
+        var hasNulls = new bool[_columns.Length];
         for (var c = 0; c < data.Length; c++)
         {
             data[c] = rowGroup.Column(_columns[c].Name);
             Validate(_columns[c], data[c]);
+            hasNulls[c] = data[c].NullCount > 0;
         }
 
         if (_kept.Length < rowGroup.RowCount)
@@ -100,23 +102,23 @@ internal sealed class RawRowCopier
 
         for (var from = 0; from < kept; from += ChunkRows)
         {
-            EncodeRows(data, _kept.AsSpan(from, Math.Min(ChunkRows, kept - from)), writer);
+            EncodeRows(data, hasNulls, _kept.AsSpan(from, Math.Min(ChunkRows, kept - from)), writer);
         }
 
         return new RowGroupLoad(rowGroup.RowCount, duplicates, outside);
     }
 
     /// <summary>
-    /// Encodes tuples column by column (one type and one null check per column, not per value): first each tuple's
+    /// Encodes tuples column by column (one type switch per column, not per value): first each tuple's
     /// size, then every column's fields at each tuple's cursor.
     /// </summary>
-    private void EncodeRows(ParquetColumnData[] data, ReadOnlySpan<int> rows, BinaryCopyWriter writer)
+    private void EncodeRows(ParquetColumnData[] data, bool[] hasNulls, ReadOnlySpan<int> rows, BinaryCopyWriter writer)
     {
         var cursors = _cursors.AsSpan(0, rows.Length);
         var fixedSize = sizeof(short) + (data.Length * sizeof(int));
         for (var c = 0; c < data.Length; c++)
         {
-            if (_columns[c].Type != LakeColumnType.String && data[c].NullCount == 0)
+            if (_columns[c].Type != LakeColumnType.String && !hasNulls[c])
             {
                 fixedSize += FixedWidth(_columns[c].Type);
             }
@@ -127,7 +129,7 @@ internal sealed class RawRowCopier
         {
             var column = data[c];
             var isString = _columns[c].Type == LakeColumnType.String;
-            if (isString || column.NullCount > 0)
+            if (isString || hasNulls[c])
             {
                 var width = isString ? 0 : FixedWidth(_columns[c].Type);
                 for (var i = 0; i < rows.Length; i++)
