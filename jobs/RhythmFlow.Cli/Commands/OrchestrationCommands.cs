@@ -187,20 +187,25 @@ internal static class OrchestrationCommands
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var progress = new Progress<string>(message =>
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:mm\\:ss}] {message}")));
+            var paths = new DemoPaths(
+                context.Configuration["Lake:Root"] ?? Path.Combine(context.WorkDir, "lake"),
+                context.Configuration["Quality:OutputDir"] ?? Path.Combine(context.WorkDir, "quality"));
+            var warehouseOptions = WarehouseCli.Options(parseResult, context);
+            Func<CancellationToken, Task>? destroyEmbeddedWarehouse = string.IsNullOrWhiteSpace(warehouseOptions.ConnectionString)
+                ? new RhythmFlow.Warehouse.EmbeddedPostgres(warehouseOptions, context.WorkDir, context.Logger).DestroyAsync
+                : null;
+            await DemoWorkspace.ClaimAsync(context.WorkDir, paths, destroyEmbeddedWarehouse, progress, cancellationToken);
+
             ((IProgress<string>)progress).Report("starting the warehouse");
             var warehouseClock = System.Diagnostics.Stopwatch.StartNew();
             await using var warehouse = await WarehouseCli.OpenAsync(parseResult, context, cancellationToken);
             var warehouseTime = warehouseClock.Elapsed;
 
             // The tasks' own reports (per-hour tables, dbt's node lines) go to a file; the terminal shows progress and the summary.
-            Directory.CreateDirectory(context.WorkDir);
             var taskLog = Path.Combine(context.WorkDir, "demo-tasks.log");
             await using var taskOutput = new StreamWriter(taskLog, append: false);
             ((IProgress<string>)progress).Report($"task output: {taskLog}");
             var demo = new Demo(new InProcessVerbInvoker(parseResult, taskOutput), context.Logger, context.Time);
-            var paths = new DemoPaths(
-                context.Configuration["Lake:Root"] ?? Path.Combine(context.WorkDir, "lake"),
-                context.Configuration["Quality:OutputDir"] ?? Path.Combine(context.WorkDir, "quality"));
             var summary = await demo.RunAsync(options, paths, warehouse, progress, new Progress(context.IsInteractive), cancellationToken);
             summary = summary with { Stages = [new StageResult("warehouse", warehouseTime, WarehouseDataSourceName(warehouse)), .. summary.Stages] };
 
