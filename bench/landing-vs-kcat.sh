@@ -58,6 +58,8 @@ land_seconds=$(echo "$(date +%s.%N) - $land_start" | bc -l)
 cat "$work/land.out"
 landed="$(sed -n 's/^landed [0-9]* batches: \([0-9]*\) records.*/\1/p' "$work/land.out")"
 rss_kb="$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")"
+# CPU seconds are what the job itself spent; on a machine shared with other work they say more than wall time.
+land_cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$work/time.txt")
 
 kcat_rate=$(echo "$events / $kcat_seconds" | bc -l)
 land_rate=$(echo "$landed / $land_seconds" | bc -l)
@@ -65,4 +67,6 @@ printf 'kcat    : %d events in %.2f s = %.0f events/s\n' "$events" "$kcat_second
 printf 'landing : %d events in %.2f s = %.0f events/s (process wall time incl. startup, group join, recovery)\n' "$landed" "$land_seconds" "$land_rate"
 printf 'ratio   : %.2fx kcat\n' "$(echo "$land_rate / $kcat_rate" | bc -l)"
 printf 'peak RSS: %d MB\n' "$((rss_kb / 1024))"
+printf 'landing CPU: %.2f s user+sys = %.0f events per CPU-second\n' "$land_cpu" "$(echo "$landed / $land_cpu" | bc -l)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 [ "$landed" -eq "$events" ] || { echo "error: landed $landed of $events events" >&2; exit 1; }

@@ -177,6 +177,21 @@ public sealed class LandingJobTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_StorageFailsOnATopicsLaneThread_FailsTheRunAndCommitsNothing()
+    {
+        // Given events in every topic and a lake that refuses to begin Parquet uploads of page views
+        await ProduceValidAsync(600);
+        var storage = new RefusingStorage(lake.Storage, $"raw/{Topics.PageView}/");
+
+        // When the job lands them
+        var error = await Should.ThrowAsync<IOException>(() => Job(storage: storage).RunAsync(LandingMode.Once, default));
+
+        // Then the lane's failure ends the run on the consume thread and no batch reached the commit log
+        error.Message.ShouldContain(Topics.PageView);
+        (await LakeCommitLog.OpenAsync(lake.Storage)).Commits.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task RunAsync_BrokerUnreachable_FailsAfterBrokerTimeoutNamingIt()
     {
         var job = new LandingJob(
@@ -228,6 +243,25 @@ public sealed class LandingJobTests : IDisposable
         fresh.Gaps.ShouldBe([new OffsetGap(topic, 0, 0, logStart)]);
         (await LakeCommitLog.OpenAsync(freshLake.Storage)).Gaps().ShouldBe(fresh.Gaps);
         resumed.Records.ShouldBe(110 - logStart);
+    }
+
+    /// <summary>A lake whose uploads under one prefix cannot begin (a full disk, a revoked bucket permission).</summary>
+    private sealed class RefusingStorage(Lake.Storage.ILakeStorage inner, string refusedPrefix) : Lake.Storage.ILakeStorage
+    {
+        public string Location => inner.Location;
+
+        public Task<Lake.Storage.ILakeUpload> BeginUploadAsync(string key, CancellationToken cancellationToken) =>
+            key.StartsWith(refusedPrefix, StringComparison.Ordinal)
+                ? throw new IOException($"refused upload of {key}")
+                : inner.BeginUploadAsync(key, cancellationToken);
+
+        public Task<Stream?> TryOpenReadAsync(string key, CancellationToken cancellationToken) => inner.TryOpenReadAsync(key, cancellationToken);
+
+        public IAsyncEnumerable<Lake.Storage.LakeObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+
+        public Task<int> DeleteAbandonedUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken) => inner.DeleteAbandonedUploadsAsync(olderThan, cancellationToken);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
