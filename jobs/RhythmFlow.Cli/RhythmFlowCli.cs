@@ -41,7 +41,14 @@ public static class RhythmFlowCli
             return UsageError;
         }
 
-        return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        return await parseResult.InvokeAsync(new InvocationConfiguration
+        {
+            EnableDefaultExceptionHandler = false,
+
+            // On SIGTERM/SIGINT a verb gets this long to finish gracefully (land commits its open batch) before the
+            // process exits anyway; System.CommandLine's 2 s default cut batches short, and Kubernetes allows 30 s.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(25),
+        });
     }
 
     private static IEnumerable<string> CommandPath(ParseResult parseResult)
