@@ -33,7 +33,8 @@ trap cleanup EXIT
 
 $cli --help >/dev/null   # builds the CLI first when sources changed
 echo "== model-build benchmark: $users users, day $day (work dir $work)"
-rf dev-broker > "$work/broker.out" 2>/dev/null &
+# Started directly, not through rf: $! must be the broker itself (./rhythmflow execs it), or cleanup leaves it running.
+$cli --work-dir "$work" --log-format json --log-level warning dev-broker > "$work/broker.out" 2>/dev/null &
 broker_pid=$!
 for _ in $(seq 1 300); do grep -q bootstrap.servers "$work/broker.out" 2>/dev/null && break; sleep 0.2; done
 servers="$(sed -n 's/^bootstrap.servers=//p' "$work/broker.out" | head -1)"
