@@ -161,6 +161,7 @@ public sealed class RunnerUnitTests : IDisposable
 
         Should.Throw<UsageException>(() => _project.Load()).Message.ShouldBe("models/marts/_more.yml: 'dim_y' uses the test 'is_positive', which is not defined.");
     }
+
     [Fact]
     public void Compile_TestWhereWithVar_RendersTheVarLikeDbtRendersYamlConfigs()
     {
