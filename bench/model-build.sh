@@ -34,7 +34,9 @@ trap cleanup EXIT
 $cli --help >/dev/null   # builds the CLI first when sources changed
 echo "== model-build benchmark: $users users, day $day (work dir $work)"
 # Started directly, not through rf: $! must be the broker itself (./rhythmflow execs it), or cleanup leaves it running.
-$cli --work-dir "$work" --log-format json --log-level warning dev-broker > "$work/broker.out" 2>/dev/null &
+# 24 partitions per topic: the dev broker keeps only 100,000 message sets or 5 MiB per partition, and a day of
+# 100,000 users on fewer partitions loses its oldest events before landing reads them (landing then fails on the gap).
+$cli --work-dir "$work" --log-format json --log-level warning dev-broker --partitions 24 > "$work/broker.out" 2>/dev/null &
 broker_pid=$!
 for _ in $(seq 1 300); do grep -q bootstrap.servers "$work/broker.out" 2>/dev/null && break; sleep 0.2; done
 servers="$(sed -n 's/^bootstrap.servers=//p' "$work/broker.out" | head -1)"
