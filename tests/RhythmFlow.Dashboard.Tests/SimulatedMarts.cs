@@ -89,7 +89,7 @@ public sealed class SimulatedMarts : IAsyncLifetime
     private async Task BuildMartsAsync()
     {
         var project = Path.Combine(_scratch, "dbt");
-        var source = Path.Combine(RepositoryRoot(), "dbt");
+        var source = Path.Combine(RepositoryCheckout.Root, "dbt");
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/target/", StringComparison.Ordinal)))
         {
             var destination = Path.Combine(project, Path.GetRelativePath(source, file));
@@ -104,19 +104,6 @@ public sealed class SimulatedMarts : IAsyncLifetime
         var outcome = await new ModelRunner(dbt, dataSource, output, Logger.None, TimeProvider.System)
             .RunAsync(new RunRequest(ModelCommand.Build, [], [], false), CancellationToken.None);
         outcome.Success.ShouldBeTrue(output.ToString());
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RhythmFlow.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("RhythmFlow.sln not found above the test binaries.");
     }
 
     /// <summary>Collects the simulator's events by topic and event hour, the partitions the lake keeps.</summary>

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using RhythmFlow.Modeling.Project;
+using RhythmFlow.Testing;
 
 namespace RhythmFlow.Modeling.Tests;
 
@@ -33,13 +33,13 @@ public sealed class BigQueryDialectTests
         }
 
         // When
-        var (exitCode, output) = await RunNodeAsync(Path.Combine(Repository.Root, "tests", "verifiers", "sql", "parse-bigquery.mjs"), folder);
+        var (exitCode, output, error) = await RepositoryCheckout.RunAsync("node", [Path.Combine(Repository.Root, "tests", "verifiers", "sql", "parse-bigquery.mjs"), folder]);
 
         // Then
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.Length.ShouldBe(nodes.Count * builds.Length);
         lines.Where(l => l.Contains("\"ok\":false", StringComparison.Ordinal)).ShouldBeEmpty();
-        exitCode.ShouldBe(0);
+        exitCode.ShouldBe(0, error);
         Directory.Delete(folder, recursive: true);
     }
 
@@ -48,16 +48,4 @@ public sealed class BigQueryDialectTests
         {
             Environment = name => name == "GCP_PROJECT_ID" ? "rhythmflow-ci" : null,
         });
-
-    private static async Task<(int ExitCode, string Output)> RunNodeAsync(string script, string argument)
-    {
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output + error);
-    }
 }

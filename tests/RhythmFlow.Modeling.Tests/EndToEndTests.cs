@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Npgsql;
@@ -58,7 +57,7 @@ public sealed partial class EndToEndTests(EndToEndTests.SimulatedDay day) : ICla
 
         // When: DuckDB computes streams per day and song, active users per hour and sessions per day straight from
         // the lake, and the marts publish the same figures
-        var (exitCode, output, error) = await SimulatedDay.RunAsync(
+        var (exitCode, output, error) = await RepositoryCheckout.RunAsync(
             "node", [Path.Combine(Repository.Root, "tests", "verifiers", "sql", "lake-metrics-duckdb.mjs"), Path.Combine(day.WorkDir, "lake")]);
         exitCode.ShouldBe(0, error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -143,7 +142,7 @@ public sealed partial class EndToEndTests(EndToEndTests.SimulatedDay day) : ICla
             }
 
             await CliAsync("transform", "--interval-start", Iso(Day), "--interval-end", Iso(Day.AddDays(1)));
-            Build = await RunAsync("dotnet", Cli("model", "build", "--project-dir", ProjectDir), Environment());
+            Build = await RepositoryCheckout.RunAsync("dotnet", Cli("model", "build", "--project-dir", ProjectDir), environment: Environment());
         }
 
         public async Task DisposeAsync()
@@ -156,7 +155,7 @@ public sealed partial class EndToEndTests(EndToEndTests.SimulatedDay day) : ICla
             }
 
             // The CLI was given the test database; should it ever have started the work dir's embedded server, stop it.
-            await RunAsync("dotnet", Cli("warehouse", "stop"));
+            await RepositoryCheckout.RunAsync("dotnet", Cli("warehouse", "stop"));
             if (_warehouse.Length > 0)
             {
                 await TestPostgres.DropDatabaseAsync(_warehouse);
@@ -188,39 +187,12 @@ public sealed partial class EndToEndTests(EndToEndTests.SimulatedDay day) : ICla
             return lines;
         }
 
-        public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
-            string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
-        {
-            var start = new ProcessStartInfo(fileName)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = Repository.Root,
-                StandardOutputEncoding = Encoding.UTF8,
-            };
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-            {
-                start.Environment[key] = value;
-            }
-
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            return (process.ExitCode, await stdout, await stderr);
-        }
-
         private static string Iso(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
         /// <summary>Runs a verb that must succeed; returns its stdout.</summary>
         private async Task<string> CliAsync(params string[] arguments)
         {
-            var (exitCode, stdout, stderr) = await RunAsync("dotnet", Cli(arguments), Environment());
+            var (exitCode, stdout, stderr) = await RepositoryCheckout.RunAsync("dotnet", Cli(arguments), environment: Environment());
             exitCode.ShouldBe(0, $"rhythmflow {string.Join(' ', arguments)}:\n{stdout}\n{stderr}");
             return stdout;
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using RhythmFlow.Testing;
 
 namespace RhythmFlow.Orchestration.Tests;
 
@@ -39,7 +40,7 @@ public sealed class DagBagTests
     public async Task DagBag_Import_NoErrorsAndTheDefinedChains()
     {
         // Given, When
-        var (exitCode, stdout, stderr) = await Repository.RunAsync(
+        var (exitCode, stdout, stderr) = await RepositoryCheckout.RunAsync(
             "python3",
             [Repository.TestFile("dagbag_check.py"), Repository.Path("dags")],
             environment: new Dictionary<string, string> { ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False" });

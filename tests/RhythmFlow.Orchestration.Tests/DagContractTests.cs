@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using RhythmFlow.Cli;
+using RhythmFlow.Testing;
 
 namespace RhythmFlow.Orchestration.Tests;
 
@@ -127,7 +128,7 @@ public sealed class DagContractTests : IClassFixture<DagContractTests.Inspection
     public async Task DagTasks_CommandLines_UseVerbsAndOptionsTheCliHas()
     {
         // Given: the CLI's own schema of verbs and options
-        var (exitCode, stdout, stderr) = await Repository.RunAsync("dotnet", [Repository.CliDll, "commands", "--json"]);
+        var (exitCode, stdout, stderr) = await RepositoryCheckout.RunAsync("dotnet", [Repository.CliDll, "commands", "--json"]);
         exitCode.ShouldBe(0, stderr);
         var verbs = JsonNode.Parse(stdout)!["verbs"]!.AsArray().ToDictionary(
             v => (string)v!["verb"]!,
@@ -180,7 +181,7 @@ public sealed class DagContractTests : IClassFixture<DagContractTests.Inspection
 
         public async Task InitializeAsync()
         {
-            var (exitCode, stdout, stderr) = await Repository.RunAsync("python3", [Repository.TestFile("dag_inspect.py"), Repository.Path("dags")]);
+            var (exitCode, stdout, stderr) = await RepositoryCheckout.RunAsync("python3", [Repository.TestFile("dag_inspect.py"), Repository.Path("dags")]);
             exitCode.ShouldBe(0, stderr);
             Files = [.. JsonNode.Parse(stdout)!["files"]!.AsArray().Select(f => f!)];
         }

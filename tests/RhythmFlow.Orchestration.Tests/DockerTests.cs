@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using RhythmFlow.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace RhythmFlow.Orchestration.Tests;
@@ -57,7 +58,7 @@ public sealed partial class DockerTests
     public async Task Compose_Secrets_ComeFromTheEnvironmentOnly()
     {
         // Without the variables, config refuses and says where to set them.
-        var (exitCode, _, stderr) = await Repository.RunAsync("docker-compose", ["-f", ComposeFile, "config", "-q"]);
+        var (exitCode, _, stderr) = await RepositoryCheckout.RunAsync("docker-compose", ["-f", ComposeFile, "config", "-q"]);
         exitCode.ShouldNotBe(0);
         stderr.ShouldContain("docker/.env");
 
@@ -92,7 +93,7 @@ public sealed partial class DockerTests
 
     private static async Task<Dictionary<string, YamlMappingNode>> ConfigAsync()
     {
-        var (exitCode, stdout, stderr) = await Repository.RunAsync("docker-compose", ["-f", ComposeFile, "config"], environment: Secrets);
+        var (exitCode, stdout, stderr) = await RepositoryCheckout.RunAsync("docker-compose", ["-f", ComposeFile, "config"], environment: Secrets);
         exitCode.ShouldBe(0, stderr);
         var yaml = new YamlStream();
         yaml.Load(new StringReader(stdout));

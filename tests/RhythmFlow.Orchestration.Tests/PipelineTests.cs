@@ -200,7 +200,7 @@ public sealed class PipelineTests(PipelineTests.DemoRun demo) : IClassFixture<Pi
         }
 
         public Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(string warehouse, IEnumerable<string> arguments) =>
-            Repository.RunAsync("dotnet", [Repository.CliDll, .. arguments, "--work-dir", _workDir], environment: Environment(warehouse));
+            RepositoryCheckout.RunAsync("dotnet", [Repository.CliDll, .. arguments, "--work-dir", _workDir], environment: Environment(warehouse));
 
         /// <summary>Runs the CLI until a stderr line matches, then kills it with SIGKILL.</summary>
         public async Task CliUntilAsync(string warehouse, IEnumerable<string> arguments, Func<string, bool> killWhen)

@@ -1,6 +1,7 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using RhythmFlow.Testing;
 
 namespace RhythmFlow.Orchestration.Tests;
 
@@ -163,7 +164,7 @@ public sealed partial class TerraformTests : IClassFixture<TerraformTests.Parsed
 
         public async Task InitializeAsync()
         {
-            var (exitCode, stdout, stderr) = await Repository.RunAsync(
+            var (exitCode, stdout, stderr) = await RepositoryCheckout.RunAsync(
                 "node", [Repository.TestFile("terraform_inspect.cjs"), Repository.Path("tests", "verifiers"), Repository.Path("terraform")]);
             exitCode.ShouldBe(0, $"parsing terraform/ failed (run npm ci in tests/verifiers): {stderr}");
             _files = JsonNode.Parse(stdout)!.AsObject();

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
 using Npgsql;
 using RhythmFlow.Contracts;
@@ -8,6 +6,7 @@ using RhythmFlow.Lake.Storage;
 using RhythmFlow.Quality.Expectations;
 using RhythmFlow.Quality.Suites;
 using RhythmFlow.Quality.Validation;
+using RhythmFlow.Testing;
 
 namespace RhythmFlow.Quality.Tests;
 
@@ -225,18 +224,8 @@ public sealed class GxPluginTests : IDisposable
 
     private static async Task<string> PythonAsync(IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, StandardOutputEncoding = Encoding.UTF8 };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        process.ExitCode.ShouldBe(0, await stderr);
-        return await stdout;
+        var (exitCode, stdout, stderr) = await RepositoryCheckout.RunAsync("python3", arguments, timeout: TimeSpan.FromSeconds(60));
+        exitCode.ShouldBe(0, stderr);
+        return stdout;
     }
 }

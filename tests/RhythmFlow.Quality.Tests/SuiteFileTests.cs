@@ -1,6 +1,7 @@
 using RhythmFlow.Quality.Expectations;
 using RhythmFlow.Quality.Suites;
 using RhythmFlow.Quality.Validation;
+using RhythmFlow.Testing;
 
 namespace RhythmFlow.Quality.Tests;
 
@@ -104,19 +105,7 @@ public sealed class SuiteFileTests(CraftedTables db) : IClassFixture<CraftedTabl
 
 internal static class RepositoryPaths
 {
-    public static string Root
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RhythmFlow.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new InvalidOperationException("RhythmFlow.sln not found above the test binaries.");
-        }
-    }
+    public static string Root => RepositoryCheckout.Root;
 
     public static string GxProject => Path.Combine(Root, "great_expectations");
 }
