@@ -4,7 +4,6 @@ namespace RhythmFlow.Parquet.Writing;
 public sealed class BooleanColumnWriter : ParquetColumnWriter
 {
     private bool[] values = new bool[InitialCapacity];
-    private int valueCount;
 
     internal BooleanColumnWriter(ParquetColumn column)
         : base(column)
@@ -15,18 +14,19 @@ public sealed class BooleanColumnWriter : ParquetColumnWriter
         }
     }
 
-    internal override long BufferedBytes => valueCount + Count;
+    internal override long BufferedBytes => ValueCount + Count;
 
     internal override bool SupportsDictionary => false;
 
     public void Append(bool value)
     {
-        if (valueCount == values.Length)
+        var index = ValueCount;
+        if (index == values.Length)
         {
             Array.Resize(ref values, values.Length * 2);
         }
 
-        values[valueCount++] = value;
+        values[index] = value;
         Defined();
     }
 
@@ -40,18 +40,6 @@ public sealed class BooleanColumnWriter : ParquetColumnWriter
         {
             AppendNull();
         }
-    }
-
-    public override void TruncateTo(int rowCount)
-    {
-        TruncateRows(rowCount, out var kept);
-        valueCount = kept;
-    }
-
-    internal override void Reset()
-    {
-        base.Reset();
-        valueCount = 0;
     }
 
     internal override long PlainBytes(int from, int to) => (to - from + 7) / 8;
@@ -79,12 +67,12 @@ public sealed class BooleanColumnWriter : ParquetColumnWriter
 
     internal override (byte[] Min, byte[] Max)? MinMax()
     {
-        if (valueCount == 0)
+        if (ValueCount == 0)
         {
             return null;
         }
 
-        var span = values.AsSpan(0, valueCount);
+        var span = values.AsSpan(0, ValueCount);
         var anyFalse = span.Contains(false);
         var anyTrue = span.Contains(true);
         return ([(byte)(anyFalse ? 0 : 1)], [(byte)(anyTrue ? 1 : 0)]);

@@ -8,7 +8,6 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
 {
     private byte[] data = new byte[InitialCapacity * 16];
     private int[] offsets = new int[InitialCapacity + 1];
-    private int valueCount;
     private int[] dictionaryEntries = [];
     private int dictionaryCount;
 
@@ -21,7 +20,7 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
         }
     }
 
-    internal override long BufferedBytes => offsets[valueCount] + (valueCount * 4L) + Count;
+    internal override long BufferedBytes => offsets[ValueCount] + (ValueCount * 4L) + Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(ReadOnlySpan<byte> value)
@@ -49,7 +48,7 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
     /// </summary>
     public Span<byte> Reserve(int maxLength)
     {
-        var end = offsets[valueCount];
+        var end = offsets[ValueCount];
         if (end + maxLength > data.Length)
         {
             Array.Resize(ref data, (int)Math.Min(Array.MaxLength, Math.Max(data.Length * 2L, (long)end + maxLength)));
@@ -61,26 +60,19 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
     /// <summary>Completes a value written into <see cref="Reserve"/>'s span.</summary>
     public void Commit(int length)
     {
-        if (valueCount + 1 == offsets.Length)
+        var index = ValueCount;
+        if (index + 1 == offsets.Length)
         {
             Array.Resize(ref offsets, offsets.Length * 2);
         }
 
-        offsets[valueCount + 1] = offsets[valueCount] + length;
-        valueCount++;
+        offsets[index + 1] = offsets[index] + length;
         Defined();
-    }
-
-    public override void TruncateTo(int rowCount)
-    {
-        TruncateRows(rowCount, out var kept);
-        valueCount = kept;
     }
 
     internal override void Reset()
     {
         base.Reset();
-        valueCount = 0;
         dictionaryCount = 0;
     }
 
@@ -107,7 +99,7 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
     {
         dictionaryCount = 0;
         var capacity = 16;
-        while (capacity < Math.Min(valueCount, 1 << 20) * 2)
+        while (capacity < Math.Min(ValueCount, 1 << 20) * 2)
         {
             capacity <<= 1;
         }
@@ -115,14 +107,14 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
         var table = new int[capacity];
         var hashes = new int[capacity];
         var mask = capacity - 1;
-        if (dictionaryEntries.Length < valueCount)
+        if (dictionaryEntries.Length < ValueCount)
         {
-            dictionaryEntries = new int[valueCount];
+            dictionaryEntries = new int[ValueCount];
         }
 
         var count = 0;
         long bytes = 0;
-        for (var i = 0; i < valueCount; i++)
+        for (var i = 0; i < ValueCount; i++)
         {
             var value = Value(i);
             var hash = ByteArrayHasher.Hash(value);
@@ -210,14 +202,14 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
 
     internal override (byte[] Min, byte[] Max)? MinMax()
     {
-        if (valueCount == 0)
+        if (ValueCount == 0)
         {
             return null;
         }
 
         // Unsigned byte-wise order (the STRING and BYTE_ARRAY type order); the dictionary, when built, has every distinct value.
         var useDictionary = dictionaryCount > 0;
-        var n = useDictionary ? dictionaryCount : valueCount;
+        var n = useDictionary ? dictionaryCount : ValueCount;
         var minIndex = useDictionary ? dictionaryEntries[0] : 0;
         var maxIndex = minIndex;
         for (var k = 1; k < n; k++)

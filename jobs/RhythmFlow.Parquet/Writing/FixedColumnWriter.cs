@@ -12,7 +12,6 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
     where T : unmanaged
 {
     private T[] values = new T[InitialCapacity];
-    private int valueCount;
     private int[] dictionaryEntries = [];
     private int dictionaryCount;
 
@@ -33,17 +32,18 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
         }
     }
 
-    internal override long BufferedBytes => (long)valueCount * Unsafe.SizeOf<T>() + Count;
+    internal override long BufferedBytes => (long)ValueCount * Unsafe.SizeOf<T>() + Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(T value)
     {
-        if (valueCount == values.Length)
+        var index = ValueCount;
+        if (index == values.Length)
         {
             Array.Resize(ref values, values.Length * 2);
         }
 
-        values[valueCount++] = value;
+        values[index] = value;
         Defined();
     }
 
@@ -68,18 +68,6 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
         }
     }
 
-    public override void TruncateTo(int rowCount)
-    {
-        TruncateRows(rowCount, out var kept);
-        valueCount = kept;
-    }
-
-    internal override void Reset()
-    {
-        base.Reset();
-        valueCount = 0;
-    }
-
     internal override long PlainBytes(int from, int to) => (long)(to - from) * Unsafe.SizeOf<T>();
 
     internal override void WritePlain(int from, int to, ByteBuffer output)
@@ -93,17 +81,17 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
     {
         var size = Unsafe.SizeOf<T>();
         var maxEntries = Math.Max(1, maxDictionaryBytes / size);
-        var capacity = TableSize(Math.Min(valueCount, maxEntries));
+        var capacity = TableSize(Math.Min(ValueCount, maxEntries));
         var table = new int[capacity];
         var keys = new ulong[capacity];
         var mask = capacity - 1;
-        if (dictionaryEntries.Length < Math.Min(valueCount, maxEntries))
+        if (dictionaryEntries.Length < Math.Min(ValueCount, maxEntries))
         {
-            dictionaryEntries = new int[Math.Min(valueCount, maxEntries)];
+            dictionaryEntries = new int[Math.Min(ValueCount, maxEntries)];
         }
 
         var count = 0;
-        for (var i = 0; i < valueCount; i++)
+        for (var i = 0; i < ValueCount; i++)
         {
             var bits = Bits(values[i]);
             var slot = ByteArrayHasher.Hash(bits) & mask;
@@ -156,12 +144,12 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
 
     internal override (byte[] Min, byte[] Max)? MinMax()
     {
-        if (valueCount == 0)
+        if (ValueCount == 0)
         {
             return null;
         }
 
-        var span = values.AsSpan(0, valueCount);
+        var span = values.AsSpan(0, ValueCount);
         if (typeof(T) == typeof(int))
         {
             var ints = MemoryMarshal.Cast<T, int>(span);

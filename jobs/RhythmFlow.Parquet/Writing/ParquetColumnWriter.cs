@@ -30,7 +30,7 @@ public abstract class ParquetColumnWriter
 
     public int NullCount { get; private set; }
 
-    /// <summary>Non-null values buffered.</summary>
+    /// <summary>Non-null values buffered: the subclasses' value buffers hold exactly these, back to back.</summary>
     internal int ValueCount => Count - NullCount;
 
     internal ReadOnlySpan<byte> Definitions => definitions is null ? default : definitions.AsSpan(0, Count);
@@ -53,20 +53,7 @@ public abstract class ParquetColumnWriter
     }
 
     /// <summary>Drops the values of rows from <paramref name="rowCount"/> on (used to undo a partly appended row).</summary>
-    public abstract void TruncateTo(int rowCount);
-
-    private protected void Defined()
-    {
-        if (definitions is not null)
-        {
-            EnsureDefinitions();
-            definitions[Count] = 1;
-        }
-
-        Count++;
-    }
-
-    private protected void TruncateRows(int rowCount, out int keptValues)
+    public void TruncateTo(int rowCount)
     {
         if (rowCount > Count || rowCount < 0)
         {
@@ -79,7 +66,17 @@ public abstract class ParquetColumnWriter
         }
 
         Count = rowCount;
-        keptValues = rowCount - NullCount;
+    }
+
+    private protected void Defined()
+    {
+        if (definitions is not null)
+        {
+            EnsureDefinitions();
+            definitions[Count] = 1;
+        }
+
+        Count++;
     }
 
     internal virtual void Reset()
