@@ -198,7 +198,7 @@ internal static class OrchestrationCommands
 
             ((IProgress<string>)progress).Report("starting the warehouse");
             var warehouseClock = System.Diagnostics.Stopwatch.StartNew();
-            await using var warehouse = await WarehouseCli.OpenAsync(parseResult, context, cancellationToken);
+            await using var warehouse = await RhythmFlow.Warehouse.WarehouseDataSource.OpenAsync(warehouseOptions, context.WorkDir, context.Logger, cancellationToken);
             var warehouseTime = warehouseClock.Elapsed;
 
             // The tasks' own reports (per-hour tables, dbt's node lines) go to a file; the terminal shows progress and the summary.
