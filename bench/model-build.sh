@@ -65,10 +65,12 @@ build() {
   grep -E '^Done\.' "$work/build.out" | sed 's/^/  /'
   grep -E '^  Failure in' "$work/build.out" | head -5 || true
 }
+# Keeps the build's run_results.json as $work/run_results.<name>.json and prints its slowest nodes.
 slowest() {
+  cp dbt/target/run_results.json "$work/run_results.$1.json"
   node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1])).results;
     r.sort((a,b)=>b.execution_time-a.execution_time);
-    console.log("  slowest: "+r.slice(0,4).map(x=>x.unique_id.split(".").pop()+" "+x.execution_time.toFixed(2)+"s").join(", "))' dbt/target/run_results.json
+    console.log("  slowest: "+r.slice(0,4).map(x=>x.unique_id.split(".").pop()+" "+x.execution_time.toFixed(2)+"s").join(", "))' "$work/run_results.$1.json"
 }
 
 # The hourly chain passes its data interval to the model build (jobs/RhythmFlow.Orchestration/Pipelines.cs).
@@ -76,16 +78,16 @@ interval_vars() { echo "{data_interval_start: '$1', data_interval_end: '$2'}"; }
 # Hour 1: transform it, build.
 h0="$start"; h1="$(next_hour "$h0")"
 rf transform --interval-start "$h0" --interval-end "$h1" >/dev/null
-t=$(now); build --vars "$(interval_vars "$h0" "$h1")"; hour1=$(since "$t"); slowest
+t=$(now); build --vars "$(interval_vars "$h0" "$h1")"; hour1=$(since "$t"); slowest hour1
 # Hours 2..23 in one catch-up, then hour 24 alone.
 h23="$(date -u -d "$day + 23 hours" +%Y-%m-%dT%H:%M:%SZ)"
 rf transform --interval-start "$h1" --interval-end "$h23" >/dev/null
 build --vars "$(interval_vars "$h1" "$h23")"
 h24="$(next_hour "$h23")"
 rf transform --interval-start "$h23" --interval-end "$h24" >/dev/null
-t=$(now); build --vars "$(interval_vars "$h23" "$h24")"; hour24=$(since "$t"); slowest
+t=$(now); build --vars "$(interval_vars "$h23" "$h24")"; hour24=$(since "$t"); slowest hour24
 
-t=$(now); build --full-refresh; full=$(since "$t"); slowest
+t=$(now); build --full-refresh; full=$(since "$t"); slowest full
 
 # Baseline: PostgreSQL reading and writing every raw row once.
 conn_sql="create schema if not exists bench; drop table if exists bench.l, bench.p, bench.a, bench.s;
@@ -98,6 +100,15 @@ export PGPORT PGPASSWORD
 psql="/usr/lib/postgresql/15/bin/psql"
 [ -x "$psql" ] || psql=psql
 rows=$("$psql" -qXtA -c "select (select count(*) from raw.listen_events) + (select count(*) from raw.page_view_events) + (select count(*) from raw.auth_events) + (select count(*) from raw.status_change_events)")
+# The hours differ in size (the simulator's daily curve), so a build's time is read against its hour's raw rows.
+hour_rows() {
+  "$psql" -qXtA -c "select sum(n) from (
+    select count(*) n from raw.listen_events where ts >= '$1' and ts < '$2' union all
+    select count(*) from raw.page_view_events where ts >= '$1' and ts < '$2' union all
+    select count(*) from raw.auth_events where ts >= '$1' and ts < '$2' union all
+    select count(*) from raw.status_change_events where ts >= '$1' and ts < '$2') t"
+}
+rows1=$(hour_rows "$h0" "$h1"); rows24=$(hour_rows "$h23" "$h24")
 t=$(now); "$psql" -qX -v ON_ERROR_STOP=1 -c "set client_min_messages = warning; $conn_sql" >/dev/null; baseline=$(since "$t")
 
 # Independent cross-check: DuckDB over the Parquet lake must give the marts' figures.
@@ -118,6 +129,16 @@ printf '%-44s %10.2f\n' "model build, hour 1 (incremental)" "$hour1"
 printf '%-44s %10.2f\n' "model build, hour 24 (incremental)" "$hour24"
 printf '%-44s %10.2f\n' "model build --full-refresh, whole day" "$full"
 printf 'raw rows: %s; full build rate: %.0f rows/s\n' "$rows" "$(echo "$rows / $full" | bc -l)"
-printf 'hour 24 / hour 1 build time: %.2f\n' "$(echo "$hour24 / $hour1" | bc -l)"
+printf 'raw rows in hour 1: %s, in hour 24: %s (ratio %.2f); hour 24 / hour 1 build time: %.2f\n' \
+  "$rows1" "$rows24" "$(echo "$rows24 / $rows1" | bc -l)" "$(echo "$hour24 / $hour1" | bc -l)"
+# Where hour 24 spends more than hour 1: the nodes whose cost grows with the day's history.
+node -e 'const fs=require("fs"), read=f=>Object.fromEntries(JSON.parse(fs.readFileSync(f)).results.map(x=>[x.unique_id,x.execution_time]));
+  const [a,b]=[read(process.argv[1]),read(process.argv[2])];
+  const sum=(r,kind)=>Object.entries(r).filter(([k])=>k.startsWith(kind)).reduce((s,[,v])=>s+v,0);
+  for (const kind of ["model.","test."]) console.log(`${kind.slice(0,-1)}s: hour 1 ${sum(a,kind).toFixed(2)}s, hour 24 ${sum(b,kind).toFixed(2)}s`);
+  const grown=Object.keys(b).map(k=>[k,b[k]-(a[k]??0)]).sort((x,y)=>y[1]-x[1]).slice(0,8);
+  console.log("grew most from hour 1 to hour 24: "+grown.map(([k,d])=>k.split(".")[2]+" +"+d.toFixed(2)+"s").join(", "))' \
+  "$work/run_results.hour1.json" "$work/run_results.hour24.json"
 echo "DuckDB over the lake vs the marts: $crosscheck"
 printf 'baseline (PostgreSQL CREATE TABLE AS over the raw rows): %.2fs; full build / baseline = %.1fx\n' "$baseline" "$(echo "$full / $baseline" | bc -l)"
+echo "load average: $(uptime | sed 's/.*load average: //')"

@@ -49,30 +49,23 @@
     from {{ ref('int_changed_hours') }}
 {%- endmacro %}
 
-{#- The rows of a staging model on the changed days (a daily aggregate needs the whole day), bounded like
-    in_changed_hours. -#}
-{% macro in_changed_days(relation, column='event_at') -%}
-    select changed_rows.*
-    from {{ relation }} as changed_rows
-    where changed_rows.{{ column }} >= (select min({{ dbt.date_trunc('day', 'event_hour') }}) from {{ ref('int_changed_hours') }})
-        and changed_rows.{{ column }} < (select {{ shift_hours('max(' ~ dbt.date_trunc('day', 'event_hour') ~ ')', 24) }} from {{ ref('int_changed_hours') }})
-        and exists (
-            select 1
-            from {{ ref('int_changed_hours') }} as changed_hours
-            where changed_rows.{{ column }} >= {{ dbt.date_trunc('day', 'changed_hours.event_hour') }}
-                and changed_rows.{{ column }} < {{ shift_hours(dbt.date_trunc('day', 'changed_hours.event_hour'), 24) }}
-        )
+{#- A filter on a date_key column to the changed days; the scalar bounds let PostgreSQL read the facts' date_key
+    index for those days whatever it guesses of int_changed_hours' size. -#}
+{% macro on_changed_days(date_key_column) -%}
+    {{ date_key_column }} >= (select min(date_key) from ({{ changed_days() }}) as first_changed_day)
+    and {{ date_key_column }} <= (select max(date_key) from ({{ changed_days() }}) as last_changed_day)
+    and {{ date_key_column }} in (select date_key from ({{ changed_days() }}) as changed_days)
 {%- endmacro %}
 
 {#- The config of an aggregate that an hourly build recomputes a day (or an hour) at a time: delete+insert of the
     key on PostgreSQL, insert_overwrite of the key's partition on BigQuery (whose merge needs a key unique per row). -#}
-{% macro recompute_by(key, data_type) -%}
+{% macro recompute_by(key, data_type, extra_indexes=[]) -%}
     {{ config(
         materialized='incremental',
         unique_key=key,
         incremental_strategy=('insert_overwrite' if target.type == 'bigquery' else 'delete+insert'),
         partition_by=({'field': key, 'data_type': data_type, 'granularity': 'hour'} if data_type == 'timestamp' else {'field': key, 'data_type': data_type}),
-        indexes=[{'columns': [key]}],
+        indexes=[{'columns': [key]}] + extra_indexes,
         on_schema_change='fail'
     ) }}
 {%- endmacro %}

@@ -119,6 +119,18 @@ public sealed class ModelBuildTests(MigratedPostgresDatabase database) : IClassF
         return rows;
     }
 
+    /// <summary>Every row of every mart as text, sorted, by table: a difference names the table and the rows.</summary>
+    private async Task<Dictionary<string, List<string>>> MartRowsAsync()
+    {
+        var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var name in await RowsAsync("select table_name from information_schema.tables where table_schema = 'marts' order by 1"))
+        {
+            result[name] = await RowsAsync($"select t::text from marts.\"{name}\" t order by 1");
+        }
+
+        return result;
+    }
+
     private static RawEvents MorningAndNoon() => new RawEvents()
         .Session(Ana, 1001, Day(9),
             (0, "Home", "free", null, null),
@@ -232,5 +244,77 @@ public sealed class ModelBuildTests(MigratedPostgresDatabase database) : IClassF
         hourly.ShouldBe(full);
         hourly["fct_streams"].ShouldStartWith("9:");
         hourly["fct_sessions"].ShouldStartWith("6:");
+    }
+
+    private static readonly RawEvents.User Cem = new(12, "Cem", "Kaya", "M", "Boston", "02108", "MA", Day(0).AddDays(-3));
+
+    /// <summary>Cem's day, one hour at a time: free at 09:00 and 10:00 (an upgrade submitted at 10:40), paid from 11:05,
+    /// a downgrade at 12:06; Ben in the hours around him.</summary>
+    private static RawEvents CemHour(int hour) => hour switch
+    {
+        9 => new RawEvents()
+            .Session(Cem, 3001, Day(9).AddMinutes(10), (0, "Home", "free", null, null), (10, "NextSong", "free", "Tony Joe White", "Yo Yo Man"))
+            .Session(Ben, 2101, Day(9).AddMinutes(30), (0, "NextSong", "free", "Atomic Rooster", "Devil's Answer")),
+        10 => new RawEvents()
+            .Session(Cem, 3002, Day(10),
+                (5, "NextSong", "free", "Atomic Rooster", "Devil's Answer"),
+                (30, "Upgrade", "free", null, null),
+                (40, "Submit Upgrade", "free", null, null)),
+        11 => new RawEvents()
+            .Session(Cem, 3004, Day(11).AddMinutes(5), (0, "Home", "paid", null, null), (3, "NextSong", "paid", "Tony Joe White", "Yo Yo Man"))
+            .Session(Ben, 2102, Day(11).AddMinutes(20), (0, "NextSong", "free", "Tony Joe White", "Yo Yo Man")),
+        12 => new RawEvents()
+            .Session(Cem, 3005, Day(12),
+                (0, "NextSong", "paid", "Atomic Rooster", "Devil's Answer"),
+                (5, "Downgrade", "paid", null, null),
+                (6, "Submit Downgrade", "paid", null, null),
+                (8, "NextSong", "free", "Tony Joe White", "Yo Yo Man")),
+        _ => throw new ArgumentOutOfRangeException(nameof(hour)),
+    };
+
+    // Cem's first paid listen, at 10:50, lands after 11:00 and 12:00 were modelled: his paid period now starts an
+    // hour earlier, so the paid row's user_key changes and the facts of 11:00 and 12:00 must follow it.
+    private static RawEvents CemLatePaidListen() => new RawEvents()
+        .Session(Cem, 3003, Day(10).AddMinutes(50), (0, "NextSong", "paid", "Tony Joe White", "Yo Yo Man"));
+
+    [Fact]
+    public async Task Build_HourlySequenceWithLevelChangesAndALateEventMovingAPeriod_EqualsFullRefreshRowByRow()
+    {
+        // Given hours 09:00 to 11:00 transformed and modelled one at a time, as the hourly chain runs them
+        await ResetAsync();
+        foreach (var hour in new[] { 9, 10, 11 })
+        {
+            await CemHour(hour).WriteAsync(database.DataSource);
+            await RecordHourBuildsAsync(Day(hour), Day(hour + 1), builtAt: Day(hour + 1));
+            await BuildAsync(vars: Interval(Day(hour), Day(hour + 1)));
+        }
+
+        // and 12:00 transformed together with a rebuild of 10:00, where a late listen of Cem's landed
+        await CemHour(12).WriteAsync(database.DataSource);
+        await CemLatePaidListen().WriteAsync(database.DataSource);
+        await RecordHourBuildsAsync(Day(12), Day(13), builtAt: Day(13));
+        await RecordHourBuildsAsync(Day(10), Day(11), builtAt: Day(13).AddMinutes(1));
+
+        // When 12:00 is modelled, then modelled again, then the whole day from scratch
+        await BuildAsync(vars: Interval(Day(12), Day(13)));
+        var hourly = await MartRowsAsync();
+        await BuildAsync(vars: Interval(Day(12), Day(13)));
+        var again = await MartRowsAsync();
+        await BuildAsync(fullRefresh: true);
+        var full = await MartRowsAsync();
+
+        // Then every mart holds exactly the full refresh's rows
+        hourly.Keys.ShouldBe(full.Keys);
+        foreach (var (table, rows) in full)
+        {
+            hourly[table].ShouldBe(rows, $"marts.{table} after the hourly builds");
+            again[table].ShouldBe(rows, $"marts.{table} after building the same hour again");
+        }
+
+        // and Cem's paid period starts at the late listen, with every paid fact of his keyed to it
+        (await RowsAsync("select level, to_char(valid_from, 'HH24:MI'), coalesce(to_char(valid_to, 'HH24:MI'), '-') from marts.dim_users where user_id = 12 order by valid_from"))
+            .ShouldBe(["free|09:10|10:50", "paid|10:50|12:08", "free|12:08|-"]);
+        (await RowsAsync("select distinct to_char(u.valid_from, 'HH24:MI') from marts.fct_page_views f join marts.dim_users u on u.user_key = f.user_key where f.user_id = 12 and f.level = 'paid'"))
+            .ShouldBe(["10:50"]);
     }
 }

@@ -12,7 +12,7 @@
 
 with page_views as (
     {% if is_hourly_build() %}
-    {{ in_changed_hours(ref('stg_events__page_views')) }}
+    {{ in_changed_hours_or_rekeyed(ref('stg_events__page_views')) }}
     {% else %}
     select * from {{ ref('stg_events__page_views') }}
     {% if is_incremental() %}

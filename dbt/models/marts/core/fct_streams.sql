@@ -2,6 +2,7 @@
     hourly build takes the event hours the transform (re)built (int_changed_hours); a manual build takes the hours
     within the lookback and anything that arrived since the last run. -#}
 -- depends_on: {{ ref('int_changed_hours') }}
+-- depends_on: {{ ref('stg_events__page_views') }}
 {{ config(
     materialized='incremental',
     unique_key='stream_id',
@@ -14,7 +15,7 @@
 
 with listens as (
     {% if is_hourly_build() %}
-    {{ in_changed_hours(ref('stg_events__listens')) }}
+    {{ in_changed_hours_or_rekeyed(ref('stg_events__listens')) }}
     {% else %}
     select * from {{ ref('stg_events__listens') }}
     {% if is_incremental() %}

@@ -1,11 +1,12 @@
 {#- One row per upgrade or downgrade, keyed to the user row that was valid when it was submitted. An hourly build
     replaces the changes of the changed hours. -#}
 -- depends_on: {{ ref('int_changed_hours') }}
+-- depends_on: {{ ref('stg_events__page_views') }}
 {{ upsert_by('status_change_id') }}
 
 with changes as (
     {% if is_hourly_build() %}
-    {{ in_changed_hours(ref('stg_events__status_changes')) }}
+    {{ in_changed_hours_or_rekeyed(ref('stg_events__status_changes')) }}
     {% else %}
     select * from {{ ref('stg_events__status_changes') }}
     {% endif %}

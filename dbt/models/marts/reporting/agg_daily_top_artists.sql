@@ -11,7 +11,7 @@ with daily as (
     from {{ ref('fct_streams') }} as streams
     inner join {{ ref('dim_dates') }} as dates on streams.date_key = dates.date_key
     {% if is_hourly_build() %}
-    where streams.date_key in (select date_key from ({{ changed_days() }}) as changed_days)
+    where {{ on_changed_days('streams.date_key') }}
     {% endif %}
     group by dates.date_day, streams.artist_key
 ),
