@@ -218,6 +218,22 @@ public sealed class ModelBuildTests(MigratedPostgresDatabase database) : IClassF
     }
 
     [Fact]
+    public async Task Build_FullRefreshOverBuiltModels_KeepsTheConfiguredIndexes()
+    {
+        // Given the marts built once
+        await ResetAsync();
+        await MorningAndNoon().WriteAsync(database.DataSource);
+        await BuildAsync();
+
+        // When every table is rebuilt and swapped in while the old one still holds its index names
+        await BuildAsync(fullRefresh: true);
+
+        // Then the new tables have their indexes (fct_streams: stream_id, event_hour, date_key; dim_users: user_key, user_id)
+        (await RowsAsync("select count(*) from pg_indexes where schemaname = 'marts' and tablename = 'fct_streams'")).ShouldBe(["3"]);
+        (await RowsAsync("select count(*) from pg_indexes where schemaname = 'marts' and tablename = 'dim_users'")).ShouldBe(["2"]);
+    }
+
+    [Fact]
     public async Task Build_HourlyWithIntervalVarsAndALateHour_EqualsFullRefreshAndRebuildsNothingWithoutNewData()
     {
         // Given marts built hourly up to noon, then the evening's hours transformed, and the morning's 10:00 hour

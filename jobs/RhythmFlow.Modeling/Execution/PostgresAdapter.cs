@@ -160,7 +160,10 @@ public sealed class PostgresAdapter(NpgsqlDataSource dataSource, DbtProject proj
             var names = columns.Select(JinjaValues.ToText).ToList();
             var unique = JinjaValues.IsTruthy(spec.GetValueOrDefault("unique"));
             var method = spec.GetValueOrDefault("type") is string type ? $" using {type}" : string.Empty;
-            var indexName = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes($"{node.Alias}_{string.Join("_", names)}_{unique}_{method}")));
+            // Salted like dbt-postgres's (which hashes in the current time): a table swapped in by a rebuild gets its
+            // indexes while the old table, about to be dropped, still holds its own names in the schema.
+            var salt = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+            var indexName = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes($"{node.Alias}_{string.Join("_", names)}_{unique}_{method}_{salt}")));
             await ExecuteAsync(connection, transaction,
                 $"create {(unique ? "unique " : string.Empty)}index if not exists {project.Target.Quote(indexName)} on {Qualified(node, node.Alias)}{method} ({string.Join(", ", names.Select(project.Target.Quote))})", ct);
         }
