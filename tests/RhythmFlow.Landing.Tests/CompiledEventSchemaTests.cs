@@ -45,6 +45,20 @@ public sealed class CompiledEventSchemaTests
         nextSong["song"] = "S";
         nextSong["duration"] = 12.5;
         yield return ("NextSong with song", nextSong.ToJsonString());
+        // The parser predicts each field from the order of the message before; these break the prediction.
+        yield return ("fields in reverse order", new JsonObject(valid.Reverse().Select(f => KeyValuePair.Create(f.Key, f.Value?.DeepClone()))).ToJsonString());
+        yield return ("valid again", valid.ToJsonString());
+        foreach (var text in new[] { "é", "東", "😀", "Zoë", "東京都" })
+        {
+            var multibyte = (JsonObject)valid.DeepClone();
+            foreach (var (field, value) in valid.Where(f => f.Value?.GetValueKind() == System.Text.Json.JsonValueKind.String).ToList())
+            {
+                multibyte[field] = text;
+            }
+
+            yield return ($"every string field = {text}", multibyte.ToJsonString());
+        }
+
         yield return ("array", "[1,2]");
         yield return ("escaped strings", valid.ToJsonString().Replace("Tampa", "T\\u0061mpa", StringComparison.Ordinal));
     }

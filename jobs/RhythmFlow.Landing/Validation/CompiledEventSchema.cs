@@ -31,6 +31,7 @@ internal sealed class CompiledEventSchema
         }
 
         PropertyNames = [.. propertyIndex.Keys];
+        PropertyNamesUtf8 = [.. PropertyNames.Select(Encoding.UTF8.GetBytes)];
         propertyLookup = propertyIndex.GetAlternateLookup<ReadOnlySpan<char>>();
         Root = Compile(root, "#");
     }
@@ -39,6 +40,9 @@ internal sealed class CompiledEventSchema
 
     /// <summary>The top-level property names, in schema order; a field's index in an <see cref="EventFields"/>.</summary>
     public IReadOnlyList<string> PropertyNames { get; }
+
+    /// <summary><see cref="PropertyNames"/> as UTF-8, to compare with a name token without decoding it.</summary>
+    public IReadOnlyList<byte[]> PropertyNamesUtf8 { get; }
 
     internal Node Root { get; }
 
@@ -274,7 +278,7 @@ internal sealed class CompiledEventSchema
                 }
             }
 
-            if (value.Kind == JsonTokenType.String && (MinLength is not null || Pattern is not null))
+            if (value.Kind == JsonTokenType.String && (Pattern is not null || MinLength > MinimumCharsOf(in value)))
             {
                 var text = fields.CharsOf(index);
                 if (text.Length < MinLength)
@@ -408,6 +412,9 @@ internal sealed class CompiledEventSchema
             JsonValueKind.Null => kind == JsonTokenType.Null,
             _ => false,
         });
+
+        // A lower bound on a string's length in UTF-16 units without decoding it: UTF-8 spends at most 3 bytes on one.
+        private static int MinimumCharsOf(in FieldValue value) => value.HasEscapes ? 0 : value.Length / 3;
 
         private static string Describe(JsonTypes types) => types.ToString().ToLowerInvariant();
     }

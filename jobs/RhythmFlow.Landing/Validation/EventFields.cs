@@ -24,6 +24,10 @@ internal sealed class EventFields
     private readonly CompiledEventSchema schema;
     private readonly FieldValue[] values;
     private readonly int[] presentIn;
+
+    // successor[i + 1]: the field that followed field i in the last message (successor[0]: its first field). Producers write
+    // their fields in a fixed order, so a name token is usually confirmed with one byte comparison, not decoded and hashed.
+    private readonly int[] successor;
     private readonly char[] nameBuffer = new char[128];
     private char[] textBuffer = new char[128];
     private int generation;
@@ -34,6 +38,8 @@ internal sealed class EventFields
         this.schema = schema;
         values = new FieldValue[schema.PropertyNames.Count];
         presentIn = new int[schema.PropertyNames.Count];
+        successor = new int[schema.PropertyNames.Count + 1];
+        Array.Fill(successor, -1);
     }
 
     /// <summary>The first field the schema does not declare, if any (decoded only when one occurs).</summary>
@@ -107,11 +113,10 @@ internal sealed class EventFields
                 return new Violation("type", "$", $"must be an object, is {reader.TokenType}");
             }
 
+            var previous = -1;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var index = reader.HasValueSequence || reader.ValueSpan.Length > nameBuffer.Length
-                    ? -1
-                    : schema.IndexOf(nameBuffer.AsSpan(0, reader.CopyString(nameBuffer)));
+                var index = IndexOfName(ref reader, previous);
                 var unknownName = index < 0 ? reader.GetString() : null;
                 reader.Read();
                 if (index < 0)
@@ -127,6 +132,8 @@ internal sealed class EventFields
                 }
 
                 presentIn[index] = generation;
+                successor[previous + 1] = index;
+                previous = index;
                 Read(ref reader, ref values[index]);
             }
 
@@ -141,6 +148,19 @@ internal sealed class EventFields
         {
             return new Violation("json", "$", $"not well-formed JSON at byte {reader.BytesConsumed}: {ex.Message}");
         }
+    }
+
+    private int IndexOfName(ref Utf8JsonReader reader, int previous)
+    {
+        var expected = successor[previous + 1];
+        if (expected >= 0 && reader.ValueTextEquals(schema.PropertyNamesUtf8[expected]))
+        {
+            return expected;
+        }
+
+        return reader.HasValueSequence || reader.ValueSpan.Length > nameBuffer.Length
+            ? -1
+            : schema.IndexOf(nameBuffer.AsSpan(0, reader.CopyString(nameBuffer)));
     }
 
     private static void Read(ref Utf8JsonReader reader, ref FieldValue value)
