@@ -49,8 +49,15 @@
     from {{ ref('int_changed_hours') }}
 {%- endmacro %}
 
-{#- A filter on a date_key column to the changed days; the scalar bounds let PostgreSQL read the facts' date_key
-    index for those days whatever it guesses of int_changed_hours' size. -#}
+{#- A filter on an hour column to the changed hours; the scalar bounds let PostgreSQL read the column's index for
+    those hours whatever it guesses of int_changed_hours' size, instead of hashing the whole table against it. -#}
+{% macro on_changed_hours(hour_column) -%}
+    {{ hour_column }} >= (select min(event_hour) from {{ ref('int_changed_hours') }})
+    and {{ hour_column }} <= (select max(event_hour) from {{ ref('int_changed_hours') }})
+    and {{ hour_column }} in (select event_hour from {{ ref('int_changed_hours') }})
+{%- endmacro %}
+
+{#- The same on a date_key column, for the changed hours' days. -#}
 {% macro on_changed_days(date_key_column) -%}
     {{ date_key_column }} >= (select min(date_key) from ({{ changed_days() }}) as first_changed_day)
     and {{ date_key_column }} <= (select max(date_key) from ({{ changed_days() }}) as last_changed_day)

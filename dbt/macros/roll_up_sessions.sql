@@ -1,7 +1,8 @@
 {#- One row per session, rolled up from the page views in page_views (a relation or an aliased subquery): first and
-    last event, pages, songs, levels and outcomes. int_sessions_rolled_up rolls up every session; an hourly build of
-    fct_sessions only the sessions it touched. -#}
-{% macro roll_up_sessions(page_views) -%}
+    last event, pages, songs, levels and outcomes. int_sessions_rolled_up rolls up every session from staging; an
+    hourly build of fct_sessions only the sessions it touched, from fct_page_views, whose location_key column is
+    the same key (with_location_key=true). -#}
+{% macro roll_up_sessions(page_views, with_location_key=false) -%}
 with page_views as (
     select
         *,
@@ -20,7 +21,7 @@ select
     sum(case when page = 'NextSong' then 1 else 0 end) as songs_played,
     max(case when position_from_start = 1 then level end) as level_at_start,
     max(case when position_from_end = 1 then level end) as level_at_end,
-    max(case when position_from_start = 1 then {{ surrogate_key(['city', 'zip', 'state_code']) }} end) as location_key,
+    max(case when position_from_start = 1 then {{ 'location_key' if with_location_key else surrogate_key(['city', 'zip', 'state_code']) }} end) as location_key,
     {{ dbt.bool_or("page = 'Submit Upgrade'") }} as converted,
     {{ dbt.bool_or("page = 'Submit Downgrade'") }} as downgraded,
     {{ dbt.bool_or("page = 'Cancellation Confirmation'") }} as churned,

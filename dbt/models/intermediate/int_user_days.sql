@@ -16,7 +16,7 @@
 with touched_user_days as (
     select distinct user_id, date_day
     from {{ ref('int_user_hours') }}
-    where event_hour in (select event_hour from {{ ref('int_changed_hours') }})
+    where {{ on_changed_hours('event_hour') }}
 ),
 
 user_hours as (

@@ -1,4 +1,5 @@
-{#- One row per page request, with the keys to every dimension (no user key for guests). Incremental like fct_streams. -#}
+{#- One row per page request, with the keys to every dimension (no user key for guests). Incremental like fct_streams.
+    Indexed on session_id because an hourly build of fct_sessions reads the touched sessions' page views here. -#}
 -- depends_on: {{ ref('int_changed_hours') }}
 {{ config(
     materialized='incremental',
@@ -6,7 +7,7 @@
     incremental_strategy=('merge' if target.type == 'bigquery' else 'delete+insert'),
     partition_by={'field': 'event_hour', 'data_type': 'timestamp', 'granularity': 'hour'},
     cluster_by=['session_id'],
-    indexes=[{'columns': ['page_view_id'], 'unique': true}, {'columns': ['event_hour']}],
+    indexes=[{'columns': ['page_view_id'], 'unique': true}, {'columns': ['event_hour']}, {'columns': ['session_id']}],
     on_schema_change='fail'
 ) }}
 

@@ -1,36 +1,32 @@
 {#- One row per session. Incremental: a run recomputes every session that has an event in the changed hours (an
     hourly build) or in the incremental window (a manual one), from all of that session's events, so sessions
-    spanning hours come out whole. -#}
+    spanning hours come out whole. Indexed on ended_at for the tests of an hourly build, which read the sessions
+    ending from its interval on. -#}
 -- depends_on: {{ ref('stg_events__page_views') }}
+-- depends_on: {{ ref('fct_page_views') }}
 -- depends_on: {{ ref('int_changed_hours') }}
 {{ config(
     materialized='incremental',
     unique_key='session_id',
     incremental_strategy=('merge' if target.type == 'bigquery' else 'delete+insert'),
-    indexes=[{'columns': ['session_id'], 'unique': true}],
+    indexes=[{'columns': ['session_id'], 'unique': true}, {'columns': ['ended_at']}],
     on_schema_change='fail'
 ) }}
 
 {% if is_hourly_build() %}
+{#- A touched session is rolled up again from its page views in fct_page_views (already updated for the changed hours),
+    found by session_id: a session that began hours earlier costs its own events, not every event since it began. -#}
 with touched_sessions as (
     select distinct session_id
-    from ({{ in_changed_hours(ref('stg_events__page_views')) }}) as changed_page_views
-),
-
-{#- A touched session's events start no earlier than its modelled start or the first changed hour, so only that
-    stretch of page views is read (PostgreSQL prunes the hourly raw partitions before it at run time). -#}
-first_event as (
-    select {{ lesser_of(
-        '(select min(started_at) from ' ~ this ~ ' where session_id in (select session_id from touched_sessions))',
-        '(select min(event_hour) from ' ~ ref('int_changed_hours') ~ ')'
-    ) }} as event_at
+    from {{ ref('fct_page_views') }}
+    where {{ on_changed_hours('event_hour') }}
 ),
 
 sessions as (
     {{ roll_up_sessions(
-        '(select * from ' ~ ref('stg_events__page_views')
-        ~ ' where event_at >= (select event_at from first_event)'
-        ~ ' and session_id in (select session_id from touched_sessions)) as touched_page_views'
+        '(select * from ' ~ ref('fct_page_views')
+        ~ ' where session_id in (select session_id from touched_sessions)) as touched_page_views',
+        with_location_key=true
     ) }}
 )
 {% else %}

@@ -1,6 +1,7 @@
 {#- One row per song played, with the keys to every dimension. Incremental by hour, replacing rows by stream_id: an
-    hourly build takes the event hours the transform (re)built (int_changed_hours); a manual build takes the hours
-    within the lookback and anything that arrived since the last run. -#}
+    hourly build takes the event hours the transform (re)built (int_changed_hours), plus the later listens of the users
+    with events in them, whose user_key moves when a late event moves the start of a level period (dim_users); a
+    manual build takes the hours within the lookback and anything that arrived since the last run. -#}
 -- depends_on: {{ ref('int_changed_hours') }}
 -- depends_on: {{ ref('stg_events__page_views') }}
 {{ config(

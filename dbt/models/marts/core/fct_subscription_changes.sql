@@ -1,8 +1,9 @@
 {#- One row per upgrade or downgrade, keyed to the user row that was valid when it was submitted. An hourly build
-    replaces the changes of the changed hours. -#}
+    replaces the changes of the changed hours (and re-keys a touched user's later ones, as fct_streams does). Indexed on
+    event_at for the tests of an hourly build, which read the changes from its interval on. -#}
 -- depends_on: {{ ref('int_changed_hours') }}
 -- depends_on: {{ ref('stg_events__page_views') }}
-{{ upsert_by('status_change_id') }}
+{{ upsert_by('status_change_id', extra_indexes=[{'columns': ['event_at']}]) }}
 
 with changes as (
     {% if is_hourly_build() %}

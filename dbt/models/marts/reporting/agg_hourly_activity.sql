@@ -10,7 +10,7 @@ with page_view_hours as (
         count(distinct session_id) as sessions
     from {{ ref('fct_page_views') }}
     {% if is_hourly_build() %}
-    where event_hour in (select event_hour from {{ ref('int_changed_hours') }})
+    where {{ on_changed_hours('event_hour') }}
     {% endif %}
     group by event_hour
 ),
@@ -22,7 +22,7 @@ stream_hours as (
         count(distinct user_id) as listeners
     from {{ ref('fct_streams') }}
     {% if is_hourly_build() %}
-    where event_hour in (select event_hour from {{ ref('int_changed_hours') }})
+    where {{ on_changed_hours('event_hour') }}
     {% endif %}
     group by event_hour
 )
