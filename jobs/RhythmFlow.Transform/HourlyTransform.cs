@@ -17,6 +17,11 @@ namespace RhythmFlow.Transform;
 /// </summary>
 public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehouse, TransformOptions options, ILogger logger, TimeProvider time)
 {
+    // The hour's lock, and the settings of every transaction that loads it: work_mem for PostgreSQL's deduplication;
+    // backend_flush_after so the kernel writes the new tables back while COPY runs, leaving little for the commit's fsync.
+    private const string HourLock = "hashtextextended('rhythmflow.transform.hour:' || @hour::text, 0)";
+    private const string LoadSettingsSql = "SELECT set_config('work_mem', @workMem, true), set_config('backend_flush_after', '2MB', true)";
+
     private readonly RawRowCopier[] _copiers = [.. Topics.All.Select(t => new RawRowCopier(t))];
 
     public async Task<TransformReport> RunAsync(
@@ -76,91 +81,130 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
 
         // Two runs replacing the same hour would both create its new partition; the second waits for the first.
         await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT pg_advisory_xact_lock(hashtextextended('rhythmflow.transform.hour:' || @hour::text, 0)); "
-            + "SELECT set_config('work_mem', @workMem, true)",
-            new { hour = hour.UtcDateTime, workMem = $"{options.WorkMemMegabytes}MB" }, transaction, cancellationToken: cancellationToken));
+            $"SELECT pg_advisory_xact_lock({HourLock}); {LoadSettingsSql}", LoadSettings(hour), transaction, cancellationToken: cancellationToken));
+        if (await UnattachedSlicesAsync(connection, hour, cancellationToken) is { } leftovers)
+        {
+            // Committed by a run that died before its hour's commit. Dropped on a connection of their own, so that this
+            // transaction holds no lock on a name its slice connections are about to create.
+            await using var other = await warehouse.OpenConnectionAsync(cancellationToken);
+            await other.ExecuteAsync(new CommandDefinition($"DROP TABLE IF EXISTS {leftovers}", cancellationToken: cancellationToken));
+        }
 
         // Load every topic into a new table first and swap partitions only at the end: the swap locks the raw
         // tables against readers, so it should hold those locks for as short a time as possible.
         var loads = new List<(TopicLoad Load, IReadOnlyList<LakeHourFile> Files, HourPartition Partition)>(_copiers.Length);
-        long rowsSoFar = 0;
-        foreach (var copier in _copiers)
+        try
         {
-            var started = stopwatch.Elapsed;
-            var files = hours.FilesOf(copier.Topic, hour);
-            var partition = new HourPartition(copier.Topic, hour);
-            var load = files.Count == 0
-                ? new TopicLoad(copier.Topic, 0, 0, 0, 0, 0)
-                : await LoadPartitionAsync(connection, copier, partition, files, read => onRows(rowsSoFar + read), cancellationToken);
-            rowsSoFar += load.RowsRead;
-            logger.Debug(
-                "{Topic} {Hour:yyyy-MM-ddTHH:00Z}: loading {Rows} rows into {Table} took {Seconds:F2}s",
-                copier.Topic, hour, load.RowsLoaded, partition.LoadTable, (stopwatch.Elapsed - started).TotalSeconds);
-            if (load.OutsideHour > 0)
+            long rowsSoFar = 0;
+            foreach (var copier in _copiers)
             {
-                logger.Warning(
-                    "{Count} {Topic} events in the lake partition of {Hour:yyyy-MM-ddTHH:00Z} have a ts outside that hour; they were not loaded",
-                    load.OutsideHour, copier.Topic, hour);
+                var started = stopwatch.Elapsed;
+                var files = hours.FilesOf(copier.Topic, hour);
+                var partition = new HourPartition(copier.Topic, hour, SlicesFor(files));
+                loads.Add((new TopicLoad(copier.Topic, 0, 0, 0, 0, 0), files, partition));
+                var load = files.Count == 0
+                    ? loads[^1].Load
+                    : await LoadPartitionAsync(connection, copier, partition, files, read => onRows(rowsSoFar + read), cancellationToken);
+                loads[^1] = (load, files, partition);
+                rowsSoFar += load.RowsRead;
+                logger.Debug(
+                    "{Topic} {Hour:yyyy-MM-ddTHH:00Z}: loading {Rows} rows into {Table} over {Connections} connection(s) took {Seconds:F2}s",
+                    copier.Topic, hour, load.RowsLoaded, partition.LoadTable, partition.Slices, (stopwatch.Elapsed - started).TotalSeconds);
+                if (load.OutsideHour > 0)
+                {
+                    logger.Warning(
+                        "{Count} {Topic} events in the lake partition of {Hour:yyyy-MM-ddTHH:00Z} have a ts outside that hour; they were not loaded",
+                        load.OutsideHour, copier.Topic, hour);
+                }
             }
 
-            loads.Add((load, files, partition));
-        }
+            var swapping = stopwatch.Elapsed;
+            foreach (var (load, files, partition) in loads)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    partition.ReplaceSql(attach: files.Count > 0), transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken));
+                await RecordBuildAsync(connection, transaction, hours, hour, load, files, cancellationToken);
+            }
 
-        var swapping = stopwatch.Elapsed;
-        foreach (var (load, files, partition) in loads)
+            var committing = stopwatch.Elapsed;
+            await transaction.CommitAsync(cancellationToken);
+            logger.Debug(
+                "Hour {Hour:yyyy-MM-ddTHH:00Z}: swapping partitions took {SwapSeconds:F2}s, the commit {CommitSeconds:F2}s",
+                hour, (committing - swapping).TotalSeconds, (stopwatch.Elapsed - committing).TotalSeconds);
+        }
+        catch when (loads.Any(l => l.Partition.Slices > 1))
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                partition.ReplaceSql(attach: files.Count > 0), transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken));
-            await RecordBuildAsync(connection, transaction, hours, hour, load, files, cancellationToken);
+            await DropUnattachedSlicesAsync(transaction, hour);
+            throw;
         }
 
-        var committing = stopwatch.Elapsed;
-        await transaction.CommitAsync(cancellationToken);
-        logger.Debug(
-            "Hour {Hour:yyyy-MM-ddTHH:00Z}: swapping partitions took {SwapSeconds:F2}s, the commit {CommitSeconds:F2}s",
-            hour, (committing - swapping).TotalSeconds, (stopwatch.Elapsed - committing).TotalSeconds);
         return new HourReport(hour, late, [.. loads.Select(l => l.Load)], stopwatch.Elapsed.TotalSeconds);
     }
 
     /// <summary>
-    /// Creates the hour's new table in this transaction and fills it with one binary COPY of the hour's files, oldest
-    /// commit first, keeping the first copy of each event identity. A table created in the loading transaction takes
-    /// COPY FREEZE (rows are written frozen, so no later pass rewrites them) and, with wal_level=minimal, no WAL.
+    /// How many connections load a topic-hour: one per <see cref="TransformOptions.RowsPerLoadConnection"/> rows the
+    /// commit log lists for it, at most <see cref="TransformOptions.LoadConnections"/>.
+    /// </summary>
+    private int SlicesFor(IReadOnlyList<LakeHourFile> files) =>
+        (int)Math.Clamp(files.Sum(f => f.File.Rows) / options.RowsPerLoadConnection, 1, options.LoadConnections);
+
+    /// <summary>
+    /// After a failed hour, rolls its transaction back and drops the slice tables its other connections had committed
+    /// (never attached, so nothing of them was visible); best effort, as the next build of the hour drops them too.
+    /// Only under the hour's lock, so a concurrent build of the same hour keeps its own.
+    /// </summary>
+    private async Task DropUnattachedSlicesAsync(NpgsqlTransaction failed, DateTimeOffset hour)
+    {
+        try
+        {
+            await failed.RollbackAsync(CancellationToken.None);
+            await using var connection = await warehouse.OpenConnectionAsync(CancellationToken.None);
+            await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+            if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                    $"SELECT pg_try_advisory_xact_lock({HourLock})", new { hour = hour.UtcDateTime }, transaction))
+                && await UnattachedSlicesAsync(connection, hour, CancellationToken.None) is { } tables)
+            {
+                await connection.ExecuteAsync(new CommandDefinition($"DROP TABLE IF EXISTS {tables}", transaction: transaction));
+                await transaction.CommitAsync(CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            logger.Warning(ex, "Could not drop the unattached slice tables of {Hour:yyyy-MM-ddTHH:00Z}; its next build drops them", hour);
+        }
+    }
+
+    /// <summary>The hour's slice tables not attached to anything, as a list of quoted names; null when there are none.</summary>
+    private static Task<string?> UnattachedSlicesAsync(NpgsqlConnection connection, DateTimeOffset hour, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            """
+            SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = @schema AND c.relname ~ @pattern AND c.relkind = 'r' AND NOT c.relispartition
+            """,
+            new { schema = WarehouseSchemas.RawHours, pattern = HourPartition.LoadSlicePattern(hour) },
+            cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Creates the hour's new table and fills it with the hour's files, oldest commit first, keeping the first copy of
+    /// each event identity: one binary COPY per slice, each into a table created in the COPY's own transaction, which
+    /// takes COPY FREEZE (rows are written frozen, so no later pass rewrites them) and, with wal_level=minimal, no WAL.
     /// </summary>
     private async Task<TopicLoad> LoadPartitionAsync(
         NpgsqlConnection connection, RawRowCopier copier, HourPartition partition, IReadOnlyList<LakeHourFile> files,
         Action<long> onRows, CancellationToken cancellationToken)
     {
-        await connection.ExecuteAsync(new CommandDefinition(partition.CreateLoadTableSql(), cancellationToken: cancellationToken));
         var identities = new IdentitySet(options.IdentityMemoryMegabytes);
-        var columns = string.Join(", ", copier.ColumnNames.Select(c => SqlIdentifier.Quote(c)));
         long rowsRead = 0, duplicates = 0, outside = 0;
-        var copy = await connection.BeginRawBinaryCopyAsync(
-            $"COPY {partition.LoadTable} ({columns}) FROM STDIN (FORMAT BINARY, FREEZE)", cancellationToken);
-        try
+        await using var copy = await HourCopy.BeginAsync(
+            warehouse, connection, partition, [.. copier.ColumnNames.Select(c => SqlIdentifier.Quote(c))],
+            LoadSettingsSql, LoadSettings(partition.Hour), cancellationToken);
+        foreach (var file in files)
         {
-            var writer = new BinaryCopyWriter(copy);
-            writer.WriteHeader();
-            foreach (var file in files)
+            await CopyFileAsync(copier, file, partition.Hour, identities, copy.Writers, rowGroup =>
             {
-                await CopyFileAsync(copier, file, partition.Hour, identities, writer, rowGroup =>
-                {
-                    (rowsRead, duplicates, outside) = (rowsRead + rowGroup.Rows, duplicates + rowGroup.Duplicates, outside + rowGroup.OutsideHour);
-                    onRows(rowsRead);
-                }, cancellationToken);
-            }
-
-            writer.Finish();
-        }
-        catch
-        {
-            // Disposing would end the COPY as complete; cancelling discards it (the transaction rolls back anyway).
-            await copy.CancelAsync();
-            throw;
-        }
-        finally
-        {
-            await copy.DisposeAsync();
+                (rowsRead, duplicates, outside) = (rowsRead + rowGroup.Rows, duplicates + rowGroup.Duplicates, outside + rowGroup.OutsideHour);
+                onRows(rowsRead);
+            }, cancellationToken);
         }
 
         if (identities.Full)
@@ -168,15 +212,14 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
             logger.Information(
                 "{Topic} {Hour:yyyy-MM-ddTHH:00Z}: more event identities than Transform:IdentityMemoryMegabytes holds; PostgreSQL removes the remaining duplicates",
                 copier.Topic, partition.Hour);
-            duplicates += await connection.ExecuteAsync(new CommandDefinition(
-                partition.DeleteLaterCopiesSql(), commandTimeout: 0, cancellationToken: cancellationToken));
         }
 
+        duplicates += await copy.CompleteAsync(deduplicate: identities.Full, cancellationToken);
         return new TopicLoad(copier.Topic, files.Count, rowsRead, duplicates, rowsRead - duplicates - outside, outside);
     }
 
     private async Task CopyFileAsync(
-        RawRowCopier copier, LakeHourFile file, DateTimeOffset hour, IdentitySet identities, BinaryCopyWriter writer,
+        RawRowCopier copier, LakeHourFile file, DateTimeOffset hour, IdentitySet identities, IReadOnlyList<BinaryCopyWriter> writers,
         Action<RowGroupLoad> onRowGroup, CancellationToken cancellationToken)
     {
         try
@@ -185,7 +228,7 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
             foreach (var rowGroup in LakeFileReader.RowGroups(reader, copier))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                onRowGroup(copier.Copy(rowGroup, hour, identities, writer));
+                onRowGroup(copier.Copy(rowGroup, hour, identities, writers));
             }
         }
         catch (Exception ex) when (ex is ParquetFormatException or IOException or InvalidDataException)
@@ -196,6 +239,8 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
                 ex);
         }
     }
+
+    private object LoadSettings(DateTimeOffset hour) => new { hour = hour.UtcDateTime, workMem = $"{options.WorkMemMegabytes}MB" };
 
     private async Task RecordBuildAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, LakeHours hours, DateTimeOffset hour, TopicLoad load,

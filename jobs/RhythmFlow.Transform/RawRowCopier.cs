@@ -27,7 +27,7 @@ internal sealed class RawRowCopier
     private readonly int _ts;
     private readonly int _session;
     private readonly int _item;
-    private int[] _kept = [];
+    private int[][] _kept = [];
 
     public RawRowCopier(string topic)
     {
@@ -57,10 +57,11 @@ internal sealed class RawRowCopier
 
     /// <summary>
     /// Writes the rows of <paramref name="rowGroup"/> that belong to the hour starting at <paramref name="hour"/> and
-    /// whose identity <paramref name="identities"/> has not seen; throws <see cref="InvalidDataException"/> naming the
-    /// column when a value cannot go into the raw table.
+    /// whose identity <paramref name="identities"/> has not seen, each to the writer of its slice
+    /// (<see cref="HourPartition.SliceOf"/> over <paramref name="writers"/>); throws <see cref="InvalidDataException"/>
+    /// naming the column when a value cannot go into the raw table.
     /// </summary>
-    public RowGroupLoad Copy(ParquetRowGroup rowGroup, DateTimeOffset hour, IdentitySet identities, BinaryCopyWriter writer)
+    public RowGroupLoad Copy(ParquetRowGroup rowGroup, DateTimeOffset hour, IdentitySet identities, IReadOnlyList<BinaryCopyWriter> writers)
     {
         var data = new ParquetColumnData[_columns.Length];
         var hasNulls = new bool[_columns.Length];
@@ -71,9 +72,10 @@ internal sealed class RawRowCopier
             hasNulls[c] = data[c].NullCount > 0;
         }
 
-        if (_kept.Length < rowGroup.RowCount)
+        var slices = writers.Count;
+        if (_kept.Length != slices || _kept[0].Length < rowGroup.RowCount)
         {
-            _kept = new int[rowGroup.RowCount];
+            _kept = [.. Enumerable.Range(0, slices).Select(_ => new int[rowGroup.RowCount])];
         }
 
         var start = (hour.ToUnixTimeMilliseconds() * 1000) - PostgresEpochUnixMicros;
@@ -82,7 +84,8 @@ internal sealed class RawRowCopier
         var unit = data[_ts].Column.LogicalType.Unit;
         var sessions = data[_session].Int64Values;
         var items = data[_item].Int32Values;
-        int kept = 0, outside = 0, duplicates = 0;
+        Span<int> kept = stackalloc int[slices];
+        int outside = 0, duplicates = 0;
         for (var row = 0; row < rowGroup.RowCount; row++)
         {
             var micros = ToPostgresMicros(_columns[_ts], data[_ts], ts[row], unit);
@@ -96,13 +99,17 @@ internal sealed class RawRowCopier
             }
             else
             {
-                _kept[kept++] = row;
+                var slice = slices == 1 ? 0 : HourPartition.SliceOf(sessions[row], slices);
+                _kept[slice][kept[slice]++] = row;
             }
         }
 
-        for (var from = 0; from < kept; from += ChunkRows)
+        for (var slice = 0; slice < slices; slice++)
         {
-            EncodeRows(data, hasNulls, _kept.AsSpan(from, Math.Min(ChunkRows, kept - from)), writer);
+            for (var from = 0; from < kept[slice]; from += ChunkRows)
+            {
+                EncodeRows(data, hasNulls, _kept[slice].AsSpan(from, Math.Min(ChunkRows, kept[slice] - from)), writers[slice]);
+            }
         }
 
         return new RowGroupLoad(rowGroup.RowCount, duplicates, outside);

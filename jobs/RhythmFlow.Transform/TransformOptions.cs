@@ -21,4 +21,15 @@ public sealed class TransformOptions
     /// </summary>
     [Range(4, 4096)]
     public int WorkMemMegabytes { get; set; } = 64;
+
+    /// <summary>
+    /// At most this many connections load one topic-hour at once, each COPYing a slice of its rows into a table of its
+    /// own (one PostgreSQL backend per COPY is what limits a single connection's load rate).
+    /// </summary>
+    [Range(1, 16)]
+    public int LoadConnections { get; set; } = 2;
+
+    /// <summary>One more connection loads a topic-hour for every this many rows its lake files hold (up to <see cref="LoadConnections"/>).</summary>
+    [Range(1, int.MaxValue)]
+    public int RowsPerLoadConnection { get; set; } = 250_000;
 }

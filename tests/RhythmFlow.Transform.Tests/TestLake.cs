@@ -50,6 +50,7 @@ internal sealed class TestLake : IDisposable
         var batchId = string.Create(CultureInfo.InvariantCulture, $"batch-{++_batches:D4}");
         var key = $"{LakeLayout.RawPartition(topic, hour)}/{batchId}.parquet";
         var schema = LakeParquetSchema.For(topic);
+        long written;
         await using (var upload = await Storage.BeginUploadAsync(key, CancellationToken.None))
         {
             using (var writer = new ParquetWriter(upload.Content, schema, new ParquetWriterOptions { MaxRowsPerRowGroup = 5_000 }))
@@ -60,12 +61,14 @@ internal sealed class TestLake : IDisposable
                     landed[^1] = batchId;
                     writer.WriteRow(landed);
                 }
+
+                written = writer.RowsWritten;
             }
 
             (await upload.CommitAsync(CancellationToken.None)).ShouldBeTrue();
         }
 
-        await CommitAsync(batchId, topic, hour, key);
+        await CommitAsync(batchId, topic, hour, key, written);
         return batchId;
     }
 
@@ -75,15 +78,15 @@ internal sealed class TestLake : IDisposable
         var batchId = string.Create(CultureInfo.InvariantCulture, $"batch-{++_batches:D4}");
         var key = $"{LakeLayout.RawPartition(topic, hour)}/{batchId}.parquet";
         (await Storage.TryCreateAsync(key, bytes, CancellationToken.None)).ShouldBeTrue();
-        await CommitAsync(batchId, topic, hour, key);
+        await CommitAsync(batchId, topic, hour, key, 0);
     }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 
-    private async Task CommitAsync(string batchId, string topic, DateTimeOffset hour, string key)
+    private async Task CommitAsync(string batchId, string topic, DateTimeOffset hour, string key, long rows)
     {
         var log = await LakeCommitLog.OpenAsync(Storage);
         await log.AppendAsync(new LakeCommit(
-            0, batchId, LakeCommitKind.Batch, hour, "tests", "tests", [], [new CommittedFile(key, LakeFileKind.Raw, topic, hour, 0, 0)], [], [], null));
+            0, batchId, LakeCommitKind.Batch, hour, "tests", "tests", [], [new CommittedFile(key, LakeFileKind.Raw, topic, hour, rows, 0)], [], [], null));
     }
 }

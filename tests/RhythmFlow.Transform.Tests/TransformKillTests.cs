@@ -10,8 +10,10 @@ public sealed class TransformKillTests(MigratedPostgresDatabase db) : IClassFixt
     private static readonly DateTimeOffset Hour = new(2026, 4, 2, 9, 0, 0, TimeSpan.Zero);
     private readonly TestLake _lake = new();
 
-    [Fact]
-    public async Task Transform_SigkillDuringCopy_LeavesNoPartialHourAndTheRerunCompletes()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Transform_SigkillDuringCopy_LeavesNoPartialHourAndTheRerunCompletes(int connections)
     {
         // Given: the hour loaded once, then a large late batch (several files) landed into it
         var transform = new HourlyTransform(_lake.Storage, db.DataSource, new TransformOptions(), Serilog.Log.Logger, TimeProvider.System);
@@ -24,8 +26,8 @@ public sealed class TransformKillTests(MigratedPostgresDatabase db) : IClassFixt
             await _lake.LandAsync(Topics.Listen, Hour, Events(file * 40_000, (file + 1) * 40_000));
         }
 
-        // When: the CLI's transform is killed while its COPY streams rows
-        using var child = StartCli(interval);
+        // When: the CLI's transform, loading the hour over that many connections, is killed while its COPY streams rows
+        using var child = StartCli(interval, connections);
         var sawCopy = await WaitForCopyInProgressAsync(child);
         child.Kill();
         await child.WaitForExitAsync();
@@ -36,17 +38,25 @@ public sealed class TransformKillTests(MigratedPostgresDatabase db) : IClassFixt
         var rerun = await transform.RunAsync(interval, null, CancellationToken.None);
         rerun.Hours.Single().RowsLoaded.ShouldBe(1_000 + 240_000);
         (await WarehouseChecks.CountAsync(db.DataSource, Topics.Listen, Hour)).ShouldBe(241_000);
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        (await connection.QueryAsync<string>("SELECT tablename FROM pg_tables WHERE schemaname = 'raw_hours' AND tablename LIKE '%\\_load%'"))
+            .ShouldBeEmpty();
     }
 
     public void Dispose() => _lake.Dispose();
 
-    private Process StartCli(DataInterval interval)
+    private Process StartCli(DataInterval interval, int connections)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment = { ["RHYTHMFLOW_WAREHOUSE__CONNECTIONSTRING"] = db.ConnectionString },
+            Environment =
+            {
+                ["RHYTHMFLOW_WAREHOUSE__CONNECTIONSTRING"] = db.ConnectionString,
+                ["RHYTHMFLOW_TRANSFORM__LOADCONNECTIONS"] = connections.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["RHYTHMFLOW_TRANSFORM__ROWSPERLOADCONNECTION"] = "50000",
+            },
         };
         foreach (var argument in (string[])[
             Path.Combine(AppContext.BaseDirectory, "rhythmflow.dll"), "--work-dir", _lake.Root, "--log-format", "json",

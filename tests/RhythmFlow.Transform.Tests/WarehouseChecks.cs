@@ -7,7 +7,10 @@ namespace RhythmFlow.Transform.Tests;
 /// <summary>What tests read back from the raw layer.</summary>
 internal static class WarehouseChecks
 {
-    /// <summary>An md5 over every raw table's rows in event-identity order: equal checksums, identical tables.</summary>
+    /// <summary>
+    /// An md5 over every raw table's rows in event-identity order (then by the row's text, as different hours can hold
+    /// the same identity): equal checksums, identical tables, however their partitions store the rows.
+    /// </summary>
     public static async Task<string> ChecksumAsync(NpgsqlDataSource warehouse)
     {
         await using var connection = await warehouse.OpenConnectionAsync();
@@ -15,7 +18,7 @@ internal static class WarehouseChecks
         foreach (var topic in Topics.All)
         {
             parts.Add(await connection.ExecuteScalarAsync<string>(
-                $"SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY session_id, item_in_session)), '') || ':' || count(*) FROM raw.{topic} t") ?? string.Empty);
+                $"SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY session_id, item_in_session, t::text)), '') || ':' || count(*) FROM raw.{topic} t") ?? string.Empty);
         }
 
         return string.Join(' ', parts);
