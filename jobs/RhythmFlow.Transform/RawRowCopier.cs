@@ -104,11 +104,15 @@ internal sealed class RawRowCopier
             }
         }
 
-        for (var slice = 0; slice < slices; slice++)
+        // Chunk by chunk across the slices, so every slice's connection gets rows all the time, not one after another.
+        for (var from = 0; from < rowGroup.RowCount; from += ChunkRows)
         {
-            for (var from = 0; from < kept[slice]; from += ChunkRows)
+            for (var slice = 0; slice < slices; slice++)
             {
-                EncodeRows(data, hasNulls, _kept[slice].AsSpan(from, Math.Min(ChunkRows, kept[slice] - from)), writers[slice]);
+                if (from < kept[slice])
+                {
+                    EncodeRows(data, hasNulls, _kept[slice].AsSpan(from, Math.Min(ChunkRows, kept[slice] - from)), writers[slice]);
+                }
             }
         }
 

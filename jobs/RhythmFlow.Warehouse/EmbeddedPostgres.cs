@@ -195,10 +195,9 @@ public sealed class EmbeddedPostgres
 
     private async Task<EmbeddedInstance> EnsureDatabaseAsync(InstanceState state, CancellationToken cancellationToken)
     {
-        var admin = ConnectionStringFor(state, "postgres");
-        await using (var connection = new NpgsqlConnection(admin))
+        await using (var admin = AdminDataSource(state))
+        await using (var connection = await admin.OpenConnectionAsync(cancellationToken))
         {
-            await connection.OpenAsync(cancellationToken);
             await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection)
             {
                 Parameters = { new() { Value = _options.Database } },
@@ -223,6 +222,17 @@ public sealed class EmbeddedPostgres
         Database = database,
     }.ConnectionString;
 
+    /// <summary>The maintenance database, for checks that need no type beyond the built-in ones.</summary>
+    private static NpgsqlDataSource AdminDataSource(InstanceState state, Action<NpgsqlConnectionStringBuilder>? configure = null)
+    {
+        var builder = new NpgsqlDataSourceBuilder(ConnectionStringFor(state, "postgres"));
+        configure?.Invoke(builder.ConnectionStringBuilder);
+        // Loading the server's type catalog (a query and its processing on every new data source) is start-up time
+        // that every CLI verb would pay for a check.
+        builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
+        return builder.Build();
+    }
+
     private static async Task<bool> IsServingAsync(InstanceState state, CancellationToken cancellationToken)
     {
         if (state.Port == 0 || !File.Exists(Path.Combine(state.DataDir, "postmaster.pid")))
@@ -230,11 +240,10 @@ public sealed class EmbeddedPostgres
             return false;
         }
 
-        var builder = new NpgsqlConnectionStringBuilder(ConnectionStringFor(state, "postgres")) { Timeout = 3, Pooling = false };
         try
         {
-            await using var connection = new NpgsqlConnection(builder.ConnectionString);
-            await connection.OpenAsync(cancellationToken);
+            await using var admin = AdminDataSource(state, b => (b.Timeout, b.Pooling) = (3, false));
+            await using var connection = await admin.OpenConnectionAsync(cancellationToken);
             return true;
         }
         catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException)
