@@ -41,14 +41,6 @@
         and partition_id not in ('__NULL__', '__UNPARTITIONED__')
 {%- endmacro %}
 
-{#- The UTC days of the changed event hours, as date_day and as the facts' date_key. -#}
-{% macro changed_days() -%}
-    select distinct
-        {{ utc_date('event_hour') }} as date_day,
-        {{ date_key(utc_date('event_hour')) }} as date_key
-    from {{ ref('int_changed_hours') }}
-{%- endmacro %}
-
 {#- A filter on an hour column to the changed hours; the scalar bounds let PostgreSQL read the column's index for
     those hours whatever it guesses of int_changed_hours' size, instead of hashing the whole table against it. -#}
 {% macro on_changed_hours(hour_column) -%}
@@ -57,11 +49,11 @@
     and {{ hour_column }} in (select event_hour from {{ ref('int_changed_hours') }})
 {%- endmacro %}
 
-{#- The same on a date_key column, for the changed hours' days. -#}
-{% macro on_changed_days(date_key_column) -%}
-    {{ date_key_column }} >= (select min(date_key) from ({{ changed_days() }}) as first_changed_day)
-    and {{ date_key_column }} <= (select max(date_key) from ({{ changed_days() }}) as last_changed_day)
-    and {{ date_key_column }} in (select date_key from ({{ changed_days() }}) as changed_days)
+{#- The same on a date_day column, for the changed hours' UTC days. -#}
+{% macro on_changed_days(date_day_column) -%}
+    {{ date_day_column }} >= (select min({{ utc_date('event_hour') }}) from {{ ref('int_changed_hours') }})
+    and {{ date_day_column }} <= (select max({{ utc_date('event_hour') }}) from {{ ref('int_changed_hours') }})
+    and {{ date_day_column }} in (select {{ utc_date('event_hour') }} from {{ ref('int_changed_hours') }})
 {%- endmacro %}
 
 {#- The config of an aggregate that an hourly build recomputes a day (or an hour) at a time: delete+insert of the

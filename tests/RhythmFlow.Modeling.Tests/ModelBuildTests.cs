@@ -228,8 +228,8 @@ public sealed class ModelBuildTests(MigratedPostgresDatabase database) : IClassF
         // When every table is rebuilt and swapped in while the old one still holds its index names
         await BuildAsync(fullRefresh: true);
 
-        // Then the new tables have their indexes (fct_streams: stream_id, event_hour, date_key; dim_users: user_key, user_id)
-        (await RowsAsync("select count(*) from pg_indexes where schemaname = 'marts' and tablename = 'fct_streams'")).ShouldBe(["3"]);
+        // Then the new tables have their indexes (fct_streams: stream_id, event_hour, date_key, (user_id, date_key); dim_users: user_key, user_id)
+        (await RowsAsync("select count(*) from pg_indexes where schemaname = 'marts' and tablename = 'fct_streams'")).ShouldBe(["4"]);
         (await RowsAsync("select count(*) from pg_indexes where schemaname = 'marts' and tablename = 'dim_users'")).ShouldBe(["2"]);
     }
 
@@ -277,7 +277,7 @@ public sealed class ModelBuildTests(MigratedPostgresDatabase database) : IClassF
                 (30, "Upgrade", "free", null, null),
                 (40, "Submit Upgrade", "free", null, null)),
         11 => new RawEvents()
-            .Session(Cem, 3004, Day(11).AddMinutes(5), (0, "Home", "paid", null, null), (3, "NextSong", "paid", "Tony Joe White", "Yo Yo Man"))
+            .Session(Cem, 3004, Day(11).AddMinutes(5), (0, "Home", "paid", null, null), (3, "NextSong", "paid", "Shocking Blue", "Venus"))
             .Session(Ben, 2102, Day(11).AddMinutes(20), (0, "NextSong", "free", "Tony Joe White", "Yo Yo Man")),
         12 => new RawEvents()
             .Session(Cem, 3005, Day(12),
@@ -289,9 +289,10 @@ public sealed class ModelBuildTests(MigratedPostgresDatabase database) : IClassF
     };
 
     // Cem's first paid listen, at 10:50, lands after 11:00 and 12:00 were modelled: his paid period now starts an
-    // hour earlier, so the paid row's user_key changes and the facts of 11:00 and 12:00 must follow it.
+    // hour earlier, so the paid row's user_key changes and the facts of 11:00 and 12:00 must follow it; and his first
+    // listen of Venus that day moves from 11:00 to 10:00, so 11:00 no longer counts him as a new listener.
     private static RawEvents CemLatePaidListen() => new RawEvents()
-        .Session(Cem, 3003, Day(10).AddMinutes(50), (0, "NextSong", "paid", "Tony Joe White", "Yo Yo Man"));
+        .Session(Cem, 3003, Day(10).AddMinutes(50), (0, "NextSong", "paid", "Shocking Blue", "Venus"));
 
     [Fact]
     public async Task Build_HourlySequenceWithLevelChangesAndALateEventMovingAPeriod_EqualsFullRefreshRowByRow()
@@ -332,5 +333,6 @@ public sealed class ModelBuildTests(MigratedPostgresDatabase database) : IClassF
             .ShouldBe(["free|09:10|10:50", "paid|10:50|12:08", "free|12:08|-"]);
         (await RowsAsync("select distinct to_char(u.valid_from, 'HH24:MI') from marts.fct_page_views f join marts.dim_users u on u.user_key = f.user_key where f.user_id = 12 and f.level = 'paid'"))
             .ShouldBe(["10:50"]);
+        (await RowsAsync("select streams, listeners from marts.agg_daily_top_songs where song_title = 'Venus'")).ShouldBe(["2|1"]);
     }
 }

@@ -1,7 +1,8 @@
 {#- One row per song played, with the keys to every dimension. Incremental by hour, replacing rows by stream_id: an
     hourly build takes the event hours the transform (re)built (int_changed_hours), plus the later listens of the users
     with events in them, whose user_key moves when a late event moves the start of a level period (dim_users); a
-    manual build takes the hours within the lookback and anything that arrived since the last run. -#}
+    manual build takes the hours within the lookback and anything that arrived since the last run. Indexed on
+    (user_id, date_key) for int_chart_hours, which looks up the day's earlier plays of an hour's listeners. -#}
 -- depends_on: {{ ref('int_changed_hours') }}
 -- depends_on: {{ ref('stg_events__page_views') }}
 {{ config(
@@ -10,7 +11,7 @@
     incremental_strategy=('merge' if target.type == 'bigquery' else 'delete+insert'),
     partition_by={'field': 'event_hour', 'data_type': 'timestamp', 'granularity': 'hour'},
     cluster_by=['user_id'],
-    indexes=[{'columns': ['stream_id'], 'unique': true}, {'columns': ['event_hour']}, {'columns': ['date_key']}],
+    indexes=[{'columns': ['stream_id'], 'unique': true}, {'columns': ['event_hour']}, {'columns': ['date_key']}, {'columns': ['user_id', 'date_key']}],
     on_schema_change='fail'
 ) }}
 

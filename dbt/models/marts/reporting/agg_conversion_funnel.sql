@@ -14,6 +14,6 @@ select
     ) }} as conversion_rate
 from {{ ref('int_user_days') }}
 {% if is_hourly_build() %}
-where date_day in (select date_day from ({{ changed_days() }}) as changed_days)
+where {{ on_changed_days('date_day') }}
 {% endif %}
 group by date_day

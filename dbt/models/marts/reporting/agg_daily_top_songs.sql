@@ -1,25 +1,12 @@
-{#- The dashboard's "Chart Busters": the most played songs of each UTC day, ranked (ties broken by name). -#}
+{#- The dashboard's "Chart Busters": the most played songs of each UTC day, ranked (ties broken by name), from the
+    day's per-song totals in int_chart_days. -#}
 -- depends_on: {{ ref('int_changed_hours') }}
 {{ recompute_by('date_day', 'date') }}
 
-with daily as (
-    select
-        dates.date_day,
-        streams.song_key,
-        count(*) as streams,
-        count(distinct streams.user_id) as listeners
-    from {{ ref('fct_streams') }} as streams
-    inner join {{ ref('dim_dates') }} as dates on streams.date_key = dates.date_key
-    {% if is_hourly_build() %}
-    where {{ on_changed_days('streams.date_key') }}
-    {% endif %}
-    group by dates.date_day, streams.song_key
-),
-
-ranked as (
+with ranked as (
     select
         daily.date_day,
-        daily.song_key,
+        daily.member_key as song_key,
         songs.song_title,
         songs.artist_name,
         daily.streams,
@@ -28,8 +15,12 @@ ranked as (
             partition by daily.date_day
             order by daily.streams desc, songs.artist_name, songs.song_title
         ) as song_rank
-    from daily
-    inner join {{ ref('dim_songs') }} as songs on daily.song_key = songs.song_key
+    from {{ ref('int_chart_days') }} as daily
+    inner join {{ ref('dim_songs') }} as songs on daily.member_key = songs.song_key
+    where daily.chart = 'song'
+    {% if is_hourly_build() %}
+        and {{ on_changed_days('daily.date_day') }}
+    {% endif %}
 )
 
 select * from ranked

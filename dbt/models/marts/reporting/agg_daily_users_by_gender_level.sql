@@ -9,6 +9,6 @@ select
     count(*) as active_users
 from {{ ref('int_user_days') }}
 {% if is_hourly_build() %}
-where date_day in (select date_day from ({{ changed_days() }}) as changed_days)
+where {{ on_changed_days('date_day') }}
 {% endif %}
 group by date_day, coalesce(gender, 'Unknown'), level_at_end_of_day
