@@ -193,7 +193,7 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
         NpgsqlConnection connection, RawRowCopier copier, HourPartition partition, IReadOnlyList<LakeHourFile> files,
         Action<long> onRows, CancellationToken cancellationToken)
     {
-        var identities = new IdentitySet(options.IdentityMemoryMegabytes);
+        var identities = new IdentitySet(options.IdentityMemoryMegabytes, files.Sum(f => f.File.Rows));
         long rowsRead = 0, duplicates = 0, outside = 0;
         await using var copy = await HourCopy.BeginAsync(
             warehouse, connection, partition, [.. copier.ColumnNames.Select(c => SqlIdentifier.Quote(c))],

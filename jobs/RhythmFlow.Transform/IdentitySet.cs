@@ -4,27 +4,29 @@ namespace RhythmFlow.Transform;
 
 /// <summary>
 /// The event identities (<c>session_id</c>, <c>item_in_session</c>) an hour has loaded so far, so later copies are
-/// dropped while streaming. Open addressing over flat arrays (13 bytes a slot, no per-entry objects), never larger
-/// than its memory limit: once full it stops taking identities and says so, and the caller deduplicates the rest in
-/// PostgreSQL.
+/// dropped while streaming. Open addressing over one flat array (a 16-byte slot each, so a probe touches one cache
+/// line; no per-entry objects), never larger than its memory limit: once full it stops taking identities and says so,
+/// and the caller deduplicates the rest in PostgreSQL.
 /// </summary>
 internal sealed class IdentitySet
 {
-    private const int BytesPerSlot = sizeof(long) + sizeof(int) + sizeof(bool);
+    private const int BytesPerSlot = 16;
     private const int InitialSlots = 1 << 12;
 
     private readonly int _maxSlots;
-    private long[] _sessions = new long[InitialSlots];
-    private int[] _items = new int[InitialSlots];
-    private bool[] _used = new bool[InitialSlots];
+    private Slot[] _slots;
     private int _count;
 
-    public IdentitySet(int memoryMegabytes)
+    /// <param name="memoryMegabytes">The limit.</param>
+    /// <param name="expected">How many identities are expected (the hour's rows), so the set is sized once instead of growing.</param>
+    public IdentitySet(int memoryMegabytes, long expected = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(memoryMegabytes, 1);
-        // Growing holds the old arrays and the twice-as-large new ones at once: 3 times the old size within the limit.
+        // Growing holds the old array and the twice-as-large new one at once: 3 times the old size within the limit.
         var slots = Math.Min((long)memoryMegabytes * 1024 * 1024 * 2 / 3 / BytesPerSlot, 1 << 30);
         _maxSlots = Math.Max(InitialSlots, 1 << BitOperations.Log2((ulong)slots));
+        var wanted = Math.Clamp(expected * 4 / 3, InitialSlots, _maxSlots);
+        _slots = new Slot[(int)BitOperations.RoundUpToPowerOf2((ulong)wanted)];
     }
 
     /// <summary>True once an identity did not fit: from then on <see cref="Add"/> only finds identities seen before.</summary>
@@ -33,11 +35,12 @@ internal sealed class IdentitySet
     /// <summary>False when the identity was added before (a duplicate); true when it is new, or when the set is full and it was not seen.</summary>
     public bool Add(long session, int item)
     {
-        var mask = _sessions.Length - 1;
+        var slots = _slots;
+        var mask = slots.Length - 1;
         var slot = (int)Hash(session, item) & mask;
-        while (_used[slot])
+        while (slots[slot].Used)
         {
-            if (_sessions[slot] == session && _items[slot] == item)
+            if (slots[slot].Session == session && slots[slot].Item == item)
             {
                 return false;
             }
@@ -46,9 +49,9 @@ internal sealed class IdentitySet
         }
 
         // Keep the load factor at or below 3/4 so probe runs stay short; at the limit, stop remembering.
-        if ((_count + 1) * 4L > _sessions.Length * 3L)
+        if ((_count + 1) * 4L > slots.Length * 3L)
         {
-            if (_sessions.Length >= _maxSlots)
+            if (slots.Length >= _maxSlots)
             {
                 Full = true;
                 return true;
@@ -58,9 +61,7 @@ internal sealed class IdentitySet
             return Add(session, item);
         }
 
-        _sessions[slot] = session;
-        _items[slot] = item;
-        _used[slot] = true;
+        slots[slot] = new Slot(session, item);
         _count++;
         return true;
     }
@@ -78,25 +79,26 @@ internal sealed class IdentitySet
 
     private void Grow()
     {
-        var (sessions, items, used) = (_sessions, _items, _used);
-        _sessions = new long[sessions.Length * 2];
-        _items = new int[sessions.Length * 2];
-        _used = new bool[sessions.Length * 2];
-        var mask = _sessions.Length - 1;
-        for (var i = 0; i < sessions.Length; i++)
+        var old = _slots;
+        _slots = new Slot[old.Length * 2];
+        var mask = _slots.Length - 1;
+        foreach (var entry in old)
         {
-            if (used[i])
+            if (entry.Used)
             {
-                var slot = (int)Hash(sessions[i], items[i]) & mask;
-                while (_used[slot])
+                var slot = (int)Hash(entry.Session, entry.Item) & mask;
+                while (_slots[slot].Used)
                 {
                     slot = (slot + 1) & mask;
                 }
 
-                _sessions[slot] = sessions[i];
-                _items[slot] = items[i];
-                _used[slot] = true;
+                _slots[slot] = entry;
             }
         }
+    }
+
+    private readonly record struct Slot(long Session, int Item)
+    {
+        public bool Used { get; } = true;
     }
 }
