@@ -21,6 +21,9 @@ public enum LandingMode
     Continuous,
 }
 
+/// <summary>A published batch: its commit, or why the commit log fenced it.</summary>
+internal sealed record Publication(LakeCommit Draft, LakeCommit? Commit, string? FencedBecause, long PublishMs);
+
 /// <summary>What one run landed.</summary>
 public sealed record LandingRunSummary(IReadOnlyList<LakeCommit> Commits, int OrphansDeleted, int Fenced)
 {
@@ -53,7 +56,7 @@ public sealed class LandingJob
     private readonly ILakeStorage storage;
     private readonly TimeProvider time;
     private readonly ILogger logger;
-    private readonly Dictionary<string, (TopicLayout Layout, EventValidator Validator)> topics;
+    private readonly Dictionary<string, TopicLayout> topics;
     private readonly string writerId = $"{Environment.MachineName}/{Environment.ProcessId}";
 
     // Per assigned partition: the next offset to land (null: the log has nothing yet, take the first one seen).
@@ -68,6 +71,11 @@ public sealed class LandingJob
     private LandingBatch? batch;
     private int fenced;
 
+    // The closed batch being published in the background while the next one fills, and its message bytes (which
+    // count against --max-bytes until it is done). Only one at a time: a batch's ranges start where the previous ends.
+    private Task<Publication>? publishing;
+    private long publishingBytes;
+
     public LandingJob(LandingOptions options, KafkaConsumerOptions kafka, ILakeStorage storage, TimeProvider time, ILogger logger)
     {
         this.options = SettingsValidator.Validate(options, LandingOptions.Section);
@@ -76,21 +84,17 @@ public sealed class LandingJob
         this.time = time;
         this.logger = logger.ForContext<LandingJob>();
 
-        // A validator per topic: each topic's lane validates on a thread of its own.
-        topics = RhythmFlow.Contracts.Topics.All.ToDictionary(
-            t => t,
-            t =>
-            {
-                var validator = new EventValidator(options, time);
-                return (new TopicLayout(t, validator.SchemaOf(t)), validator);
-            },
-            StringComparer.Ordinal);
+        var schemas = new EventValidator(options, time);
+        topics = RhythmFlow.Contracts.Topics.All.ToDictionary(t => t, t => new TopicLayout(t, schemas.SchemaOf(t)), StringComparer.Ordinal);
     }
 
     /// <summary>The topics consumed; all four event topics unless narrowed (tests).</summary>
     public IReadOnlyList<string> Topics { get; init; } = RhythmFlow.Contracts.Topics.All;
 
-    /// <summary>Called after each committed batch (progress display, tests).</summary>
+    /// <summary>
+    /// Called after each committed batch (progress display, tests), on the thread that published it, before the
+    /// consumer-group offsets are committed. Calls never overlap.
+    /// </summary>
     public Action<LakeCommit>? Committed { get; init; }
 
     /// <summary>
@@ -110,7 +114,7 @@ public sealed class LandingJob
         var consumerOptions = LandingConsumer(kafka);
         using var consumer = KafkaConsumerFactory.Create(
             consumerOptions,
-            new KafkaRebalanceHandlers { Assigned = OnAssigned, Revoked = (_, partitions) => OnRevoked(partitions.Select(p => p.TopicPartition)), Lost = (_, partitions) => OnRevoked(partitions.Select(p => p.TopicPartition)) },
+            new KafkaRebalanceHandlers { Assigned = OnAssigned, Revoked = (c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition)), Lost = (c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition)) },
             logger);
         await BrokerProbe.WaitAsync(consumer, kafka.BootstrapServers, Topics, options.BrokerTimeout, time, logger, cancellationToken).ConfigureAwait(false);
         consumer.Subscribe(Topics);
@@ -122,7 +126,13 @@ public sealed class LandingJob
                 if (cancellationToken.IsCancellationRequested)
                 {
                     await CloseBatchAsync(consumer, "shutdown").ConfigureAwait(false);
+                    await FinishPublishingAsync(consumer).ConfigureAwait(false);
                     break;
+                }
+
+                if (publishing is not null && (publishing.IsCompleted || (batch?.Bytes ?? 0) + publishingBytes >= options.MaxBytes))
+                {
+                    await FinishPublishingAsync(consumer).ConfigureAwait(false);
                 }
 
                 ApplyPendingSeeks(consumer);
@@ -145,6 +155,7 @@ public sealed class LandingJob
                 if (mode == LandingMode.Once && (Drained() || now - runStarted >= options.MaxInterval))
                 {
                     await CloseBatchAsync(consumer, Drained() ? "drained" : "max-interval").ConfigureAwait(false);
+                    await FinishPublishingAsync(consumer).ConfigureAwait(false);
                     break;
                 }
 
@@ -162,6 +173,7 @@ public sealed class LandingJob
                 batch = null;
             }
 
+            await SettlePublishingAsync().ConfigureAwait(false);
             consumer.Close();
         }
 
@@ -222,15 +234,14 @@ public sealed class LandingJob
             return;
         }
 
-        batch ??= new LandingBatch(storage, time.GetUtcNow(), RowGroupBytes());
+        batch ??= new LandingBatch(storage, time.GetUtcNow(), RowGroupBytes(), () => new EventValidator(options, time));
         if (offset > (expected ?? 0) && LostBefore(consumer, key, expected ?? 0, offset) is { } gap)
         {
             batch.RecordGap(gap);
         }
 
         var message = result.Message;
-        var (layout, validator) = topics[result.Topic];
-        batch.Add(layout, validator, key.Value, expected ?? offset, offset, message.Timestamp.UnixTimestampMs, message.Value);
+        batch.Add(topics[result.Topic], key.Value, expected ?? offset, offset, message.Timestamp.UnixTimestampMs, message.Value);
         next[key] = offset + 1;
     }
 
@@ -274,21 +285,34 @@ public sealed class LandingJob
     /// <summary>Row groups are the only per-file buffer; keep a few open files well inside --max-bytes.</summary>
     private long RowGroupBytes() => Math.Clamp(options.MaxBytes / 4, 256 * 1024, 64L * 1024 * 1024);
 
+    /// <summary>
+    /// Closes the open batch and starts publishing it in the background, so the next batch fills meanwhile. The
+    /// previous batch's publication is finished first: this batch's offset ranges start where that one's end.
+    /// </summary>
     private async Task CloseBatchAsync(IConsumer<byte[], byte[]> consumer, string reason)
     {
+        await FinishPublishingAsync(consumer).ConfigureAwait(false);
         if (batch is null)
         {
             return;
         }
 
-        // Publishing is not cancellable: a half-published batch is safe (its files are orphans) but wasted work.
         var closing = batch;
         batch = null;
+        publishingBytes = closing.Bytes;
+        publishing = Task.Run(() => PublishAsync(closing, reason));
+    }
+
+    /// <summary>
+    /// Writes the batch's files and appends its commit record. Not cancellable: a half-published batch is safe (its
+    /// files are orphans) but wasted work.
+    /// </summary>
+    private async Task<Publication> PublishAsync(LandingBatch closing, string reason)
+    {
         var watch = Stopwatch.StartNew();
         await using (closing.ConfigureAwait(false))
         {
             var (files, quarantine) = await closing.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
-            var offsets = closing.Offsets;
             var stats = new BatchStats(
                 closing.Records,
                 closing.Records - closing.Quarantined,
@@ -296,46 +320,84 @@ public sealed class LandingJob
                 files.Sum(f => f.Bytes),
                 Math.Round((time.GetUtcNow() - closing.OpenedAt).TotalSeconds, 3),
                 reason);
-            var draft = new LakeCommit(0, closing.Id, LakeCommitKind.Batch, time.GetUtcNow(), writerId, kafka.GroupId, offsets, files, quarantine, [], stats)
+            var draft = new LakeCommit(0, closing.Id, LakeCommitKind.Batch, time.GetUtcNow(), writerId, kafka.GroupId, closing.Offsets, files, quarantine, [], stats)
             {
                 Gaps = [.. closing.Gaps],
             };
-            LakeCommit commit;
             try
             {
-                commit = await log!.AppendAsync(draft, CancellationToken.None).ConfigureAwait(false);
+                var commit = await log!.AppendAsync(draft, CancellationToken.None).ConfigureAwait(false);
+                Committed?.Invoke(commit);
+                return new Publication(draft, commit, null, watch.ElapsedMilliseconds);
             }
             catch (LakeCommitConflictException ex)
             {
-                fenced++;
-                logger.Warning("Batch {BatchId} was fenced and discarded: {Reason}", closing.Id, ex.Message);
                 foreach (var file in files)
                 {
                     await storage.DeleteAsync(file.Key, CancellationToken.None).ConfigureAwait(false);
                 }
 
-                ResetToLog();
-                return;
+                return new Publication(draft, null, ex.Message, watch.ElapsedMilliseconds);
             }
-
-            commits.Add(commit);
-            CommitGroupOffsets(consumer, offsets);
-            logger.Information(
-                "Landed batch {BatchId} as commit {Sequence} ({CloseReason}): {Records} records, {Written} written, {Quarantined} quarantined, {Files} files, {Bytes} bytes, {DurationSeconds}s open, published in {PublishMs} ms; offsets {Offsets}; gaps {Gaps}",
-                commit.BatchId,
-                commit.Sequence,
-                reason,
-                stats.Records,
-                stats.Written,
-                stats.Quarantined,
-                files.Count,
-                stats.Bytes,
-                stats.DurationSeconds,
-                watch.ElapsedMilliseconds,
-                string.Join(", ", offsets.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Topic}[{o.Partition}]={o.Start}..{o.End}"))),
-                string.Join(", ", commit.Gaps.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Topic}[{g.Partition}]={g.From}..{g.To}"))));
-            Committed?.Invoke(commit);
         }
+    }
+
+    /// <summary>Waits for the batch being published and records the outcome; a fenced batch sends every partition back to the log's offsets.</summary>
+    private async Task FinishPublishingAsync(IConsumer<byte[], byte[]> consumer)
+    {
+        if (publishing is null)
+        {
+            return;
+        }
+
+        var publication = await publishing.ConfigureAwait(false);
+        publishing = null;
+        publishingBytes = 0;
+        if (publication.Commit is not { } commit)
+        {
+            fenced++;
+            logger.Warning("Batch {BatchId} was fenced and discarded: {Reason}", publication.Draft.BatchId, publication.FencedBecause);
+            ResetToLog();
+            return;
+        }
+
+        commits.Add(commit);
+        CommitGroupOffsets(consumer, commit.Offsets);
+        var stats = commit.Stats!;
+        logger.Information(
+            "Landed batch {BatchId} as commit {Sequence} ({CloseReason}): {Records} records, {Written} written, {Quarantined} quarantined, {Files} files, {Bytes} bytes, {DurationSeconds}s open, published in {PublishMs} ms; offsets {Offsets}; gaps {Gaps}",
+            commit.BatchId,
+            commit.Sequence,
+            stats.CloseReason,
+            stats.Records,
+            stats.Written,
+            stats.Quarantined,
+            commit.Files.Count,
+            stats.Bytes,
+            stats.DurationSeconds,
+            publication.PublishMs,
+            string.Join(", ", commit.Offsets.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Topic}[{o.Partition}]={o.Start}..{o.End}"))),
+            string.Join(", ", commit.Gaps.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Topic}[{g.Partition}]={g.From}..{g.To}"))));
+    }
+
+    /// <summary>On the way out after a failure: lets a publication in flight end (it may still commit, which is safe) and reports its own failure.</summary>
+    private async Task SettlePublishingAsync()
+    {
+        if (publishing is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await publishing.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            logger.Error(ex, "Publishing a batch failed while the landing job was stopping; its files are orphans that the next run removes");
+        }
+
+        publishing = null;
     }
 
     private void CommitGroupOffsets(IConsumer<byte[], byte[]> consumer, IReadOnlyList<OffsetRange> offsets)
@@ -353,6 +415,8 @@ public sealed class LandingJob
 
     private void OnAssigned(IConsumer<byte[], byte[]> consumer, IReadOnlyList<TopicPartition> partitions)
     {
+        // The log is read here, so no append may be running; rebalance callbacks run inside Consume, on this thread.
+        FinishPublishingAsync(consumer).GetAwaiter().GetResult();
         log!.RefreshAsync(CancellationToken.None).GetAwaiter().GetResult();
         foreach (var tp in partitions)
         {
@@ -366,8 +430,10 @@ public sealed class LandingJob
         logger.Information("Assigned {Partitions}; resuming from the lake commit log", string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]")));
     }
 
-    private void OnRevoked(IEnumerable<TopicPartition> partitions)
+    private void OnRevoked(IConsumer<byte[], byte[]> consumer, IEnumerable<TopicPartition> partitions)
     {
+        // A closed batch is committed before its partitions go; the new owner then resumes after it.
+        FinishPublishingAsync(consumer).GetAwaiter().GetResult();
         var revoked = partitions.Select(p => (p.Topic, p.Partition.Value)).ToList();
         if (batch is not null)
         {
@@ -395,6 +461,14 @@ public sealed class LandingJob
 
     private void ResetToLog()
     {
+        if (batch is not null)
+        {
+            // Its ranges start where the fenced batch ended, which the log does not record.
+            logger.Information("Discarding open batch {BatchId} ({Records} records, not committed): the batch before it was fenced", batch.Id, batch.Records);
+            batch.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            batch = null;
+        }
+
         foreach (var key in assigned)
         {
             next[key] = log!.NextOffsets.TryGetValue(key, out var resume) ? resume : null;

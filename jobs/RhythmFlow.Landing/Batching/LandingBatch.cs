@@ -16,14 +16,18 @@ internal sealed class LandingBatch : IAsyncDisposable
 {
     private readonly ILakeStorage storage;
     private readonly long rowGroupBytes;
+    private readonly Func<EventValidator> newValidator;
     private readonly Dictionary<(string Topic, int Partition), (long Start, long End)> ranges = [];
     private readonly Dictionary<string, TopicLane> lanes = new(StringComparer.Ordinal);
     private readonly List<OffsetGap> gaps = [];
 
-    public LandingBatch(ILakeStorage storage, DateTimeOffset openedAt, long rowGroupBytes)
+    /// <param name="newValidator">A validator per lane: a validator holds the message it parsed last, and the lanes of a
+    /// batch being published still run while the next batch's lanes start.</param>
+    public LandingBatch(ILakeStorage storage, DateTimeOffset openedAt, long rowGroupBytes, Func<EventValidator> newValidator)
     {
         this.storage = storage;
         this.rowGroupBytes = rowGroupBytes;
+        this.newValidator = newValidator;
         OpenedAt = openedAt;
         Id = string.Create(CultureInfo.InvariantCulture, $"{openedAt.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
     }
@@ -67,10 +71,9 @@ internal sealed class LandingBatch : IAsyncDisposable
 
     /// <summary>
     /// Takes the message at <paramref name="offset"/> into the batch (its partition's range starts at
-    /// <paramref name="start"/>) and hands it to its topic's lane, which validates and writes it. Each topic has a
-    /// validator of its own, used by one lane at a time: a batch is completed or abandoned before the next opens.
+    /// <paramref name="start"/>) and hands it to its topic's lane, which validates and writes it.
     /// </summary>
-    public void Add(TopicLayout layout, EventValidator validator, int partition, long start, long offset, long kafkaTimestampMs, byte[]? value)
+    public void Add(TopicLayout layout, int partition, long start, long offset, long kafkaTimestampMs, byte[]? value)
     {
         var key = (layout.Topic, partition);
         ranges[key] = ranges.TryGetValue(key, out var range) ? (range.Start, offset + 1) : (start, offset + 1);
@@ -78,7 +81,7 @@ internal sealed class LandingBatch : IAsyncDisposable
         Bytes += value?.Length ?? 0;
         if (!lanes.TryGetValue(layout.Topic, out var lane))
         {
-            lane = new TopicLane(storage, Id, rowGroupBytes, layout, validator);
+            lane = new TopicLane(storage, Id, rowGroupBytes, layout, newValidator());
             lanes[layout.Topic] = lane;
         }
 
