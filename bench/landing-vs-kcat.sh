@@ -14,8 +14,9 @@ broker_pid=""
 cleanup() { [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-"$root/rhythmflow" --help >/dev/null # build once, outside the timings
-rf="dotnet $root/jobs/RhythmFlow.Cli/bin/Release/net10.0/rhythmflow.dll"
+# RHYTHMFLOW_CLI: a prebuilt CLI command to use instead of the one built here (outside the timings).
+if [ -z "${RHYTHMFLOW_CLI:-}" ]; then "$root/rhythmflow" --help >/dev/null; fi
+rf="${RHYTHMFLOW_CLI:-dotnet $root/jobs/RhythmFlow.Cli/bin/Release/net10.0/rhythmflow.dll}"
 
 mkfifo "$work/broker.out"
 $rf --log-level warning dev-broker --partitions 24 >"$work/broker.out" 2>"$work/broker.err" &
@@ -52,7 +53,7 @@ kcat_seconds=$(echo "$(date +%s.%N) - $kcat_start" | bc -l)
 
 # Landing: full validation, Parquet, commit log; peak memory from /usr/bin/time -v.
 land_start=$(date +%s.%N)
-/usr/bin/time -v -o "$work/time.txt" $rf --log-level warning land --once --bootstrap-servers "$bootstrap" \
+/usr/bin/time -v -o "$work/time.txt" $rf --log-level information --log-format json land --once --bootstrap-servers "$bootstrap" \
   --lake "$work/lake" --max-interval 30m --broker-timeout 30s >"$work/land.out" 2>"$work/land.err"
 land_seconds=$(echo "$(date +%s.%N) - $land_start" | bc -l)
 cat "$work/land.out"
@@ -66,6 +67,20 @@ land_rate=$(echo "$landed / $land_seconds" | bc -l)
 printf 'kcat    : %d events in %.2f s = %.0f events/s\n' "$events" "$kcat_seconds" "$kcat_rate"
 printf 'landing : %d events in %.2f s = %.0f events/s (process wall time incl. startup, group join, recovery)\n' "$landed" "$land_seconds" "$land_rate"
 printf 'ratio   : %.2fx kcat\n' "$(echo "$land_rate / $kcat_rate" | bc -l)"
+# The same run from the log: start-up and group join (up to the first assignment; librdkafka's mock cluster holds a
+# new group's first join for 3 s, as Kafka's group.initial.rebalance.delay.ms does by default), then the landing
+# itself, from the first assignment to the last commit.
+node -e '
+  const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(l => l.startsWith("{")).map(l => JSON.parse(l));
+  const at = l => Date.parse(l.Timestamp) / 1000;
+  const assigned = lines.find(l => l.MessageTemplate.startsWith("Assigned"));
+  const landed = lines.filter(l => l.MessageTemplate.startsWith("Landed batch"));
+  const records = landed.reduce((sum, l) => sum + l.Properties.Records, 0);
+  const seconds = at(landed[landed.length - 1]) - at(assigned);
+  const publishMs = landed.reduce((sum, l) => sum + l.Properties.PublishMs, 0);
+  console.log(`start-up: ${(at(assigned) - at(lines[0])).toFixed(2)} s from the first log line to the first assignment (group join)`);
+  console.log(`landing : ${records} events in ${seconds.toFixed(2)} s from the first assignment to the last commit = ${(records / seconds).toFixed(0)} events/s (${(records / seconds / process.argv[2]).toFixed(2)}x kcat); ${landed.length} batches, ${(publishMs / 1000).toFixed(2)} s of it publishing`);
+' "$work/land.err" "$kcat_rate"
 printf 'peak RSS: %d MB\n' "$((rss_kb / 1024))"
 printf 'landing CPU: %.2f s user+sys = %.0f events per CPU-second\n' "$land_cpu" "$(echo "$landed / $land_cpu" | bc -l)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
