@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Load throughput into the warehouse's raw layer: `rhythmflow transform` loading one lake hour of listen_events
-# from Parquet (binary COPY of the deduplicated rows into the hour's new partition, swapped in for the old one)
-# against `psql \copy` loading the same rows from CSV into an identical table (same columns, partitioning and
-# constraints), on the same embedded PostgreSQL, in the same run.
+# from Parquet (binary COPY of the deduplicated rows into the hour's new partition, over Transform:LoadConnections
+# connections for an hour this large, swapped in for the old one) against `psql \copy` loading the same rows from CSV
+# into an identical table (same columns, partitioning and constraints), on the same embedded PostgreSQL, in the same run.
 # DuckDB (npm, tests/verifiers) writes both the Parquet file and the CSV, so neither side prepares its own input.
 # Usage: bench/warehouse-load-vs-psql.sh [rows] [runs]   (defaults 1000000 and 3; the best run of each side counts)
 # RHYTHMFLOW_BENCH_LOG_LEVEL=debug also prints the transform's COPY and replace phases.
@@ -74,8 +74,8 @@ for run in $(seq "$runs"); do
 done
 
 printf 'rows:                         %d\n' "$rows"
-printf 'rhythmflow transform (Parquet, dedupe, binary COPY, swap hour partition; whole CLI run): %.2fs = %.0f rows/s\n' "$best_rf" "$(echo "$rows / $best_rf" | bc -l)"
-printf 'psql \\copy (CSV into identical table):                                               %.2fs = %.0f rows/s\n' "$best_psql" "$(echo "$rows / $best_psql" | bc -l)"
+printf 'rhythmflow transform (Parquet, dedupe, parallel binary COPY, swap hour partition; whole CLI run): %.2fs = %.0f rows/s\n' "$best_rf" "$(echo "$rows / $best_rf" | bc -l)"
+printf 'psql \\copy (CSV into identical table):                                                        %.2fs = %.0f rows/s\n' "$best_psql" "$(echo "$rows / $best_psql" | bc -l)"
 printf 'ratio rhythmflow / psql: %.2fx  (goals: >= 1.2x and >= 300000 rows/s)\n' "$(echo "$best_psql / $best_rf" | bc -l)"
 printf 'server: %s\n' "$("$psql" -qXtA -c "SELECT 'PostgreSQL ' || current_setting('server_version') || ', wal_level=' || current_setting('wal_level') || ', fsync=' || current_setting('fsync') || ', synchronous_commit=' || current_setting('synchronous_commit')")"
 printf 'load average (1, 5, 15 min): %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
