@@ -93,6 +93,7 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
         // Load every topic into a new table first and swap partitions only at the end: the swap locks the raw
         // tables against readers, so it should hold those locks for as short a time as possible.
         var loads = new List<(TopicLoad Load, IReadOnlyList<LakeHourFile> Files, HourPartition Partition)>(_copiers.Length);
+        var sliced = false;
         try
         {
             long rowsSoFar = 0;
@@ -101,11 +102,10 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
                 var started = stopwatch.Elapsed;
                 var files = hours.FilesOf(copier.Topic, hour);
                 var partition = new HourPartition(copier.Topic, hour, SlicesFor(files));
-                loads.Add((new TopicLoad(copier.Topic, 0, 0, 0, 0, 0), files, partition));
+                sliced |= partition.Slices > 1;
                 var load = files.Count == 0
-                    ? loads[^1].Load
+                    ? new TopicLoad(copier.Topic, 0, 0, 0, 0, 0)
                     : await LoadPartitionAsync(connection, copier, partition, files, read => onRows(rowsSoFar + read), cancellationToken);
-                loads[^1] = (load, files, partition);
                 rowsSoFar += load.RowsRead;
                 logger.Debug(
                     "{Topic} {Hour:yyyy-MM-ddTHH:00Z}: loading {Rows} rows into {Table} over {Connections} connection(s) took {Seconds:F2}s",
@@ -116,6 +116,8 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
                         "{Count} {Topic} events in the lake partition of {Hour:yyyy-MM-ddTHH:00Z} have a ts outside that hour; they were not loaded",
                         load.OutsideHour, copier.Topic, hour);
                 }
+
+                loads.Add((load, files, partition));
             }
 
             var swapping = stopwatch.Elapsed;
@@ -132,7 +134,7 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
                 "Hour {Hour:yyyy-MM-ddTHH:00Z}: swapping partitions took {SwapSeconds:F2}s, the commit {CommitSeconds:F2}s",
                 hour, (committing - swapping).TotalSeconds, (stopwatch.Elapsed - committing).TotalSeconds);
         }
-        catch when (loads.Any(l => l.Partition.Slices > 1))
+        catch when (sliced)
         {
             await DropUnattachedSlicesAsync(transaction, hour);
             throw;

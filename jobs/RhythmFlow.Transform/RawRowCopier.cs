@@ -7,9 +7,10 @@ using RhythmFlow.Parquet.Reading;
 namespace RhythmFlow.Transform;
 
 /// <summary>
-/// Streams decoded Parquet row groups of one topic into a binary COPY of an hour's table, column types mapped as the
-/// raw tables declare them (LakeSchema). While streaming it drops rows whose <c>ts</c> is outside the hour and later
-/// copies of an event identity already written, so PostgreSQL writes every kept row once and nothing else.
+/// Streams decoded Parquet row groups of one topic into the binary COPYs of an hour's table (one per slice), column
+/// types mapped as the raw tables declare them (LakeSchema). While streaming it drops rows whose <c>ts</c> is outside
+/// the hour and later copies of an event identity already written, so PostgreSQL writes every kept row once and
+/// nothing else.
 /// Keeps buffers between row groups: one instance per transform, not shared between threads.
 /// </summary>
 internal sealed class RawRowCopier
