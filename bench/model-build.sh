@@ -3,7 +3,8 @@
 # transform), then times `rhythmflow model build`:
 #   * hour 1 and hour 24 as incremental hourly builds (each after that hour's transform, with the interval vars the
 #     hourly chain passes), to show that an hourly build costs the hour's data, not the day's history;
-#   * a --full-refresh build of the whole day: wall time and raw rows/s.
+#   * a --full-refresh build of the whole day: wall time and raw rows/s;
+#   * each the best of BENCH_REPEAT runs (default 3), and the per-node times of hour 1 and hour 24 side by side.
 # Baseline, measured in the same run on the same warehouse: PostgreSQL copying the day's raw rows once
 # (CREATE TABLE AS SELECT of the four raw tables), the floor for any build that reads every row.
 #
@@ -56,6 +57,12 @@ for _ in $(seq 1 10); do
 done
 echo "land: $(since "$t")s ($files Parquet files)"
 rf warehouse start >/dev/null
+export PGHOST=127.0.0.1 PGUSER=rhythmflow PGDATABASE=rhythmflow
+PGPORT="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).Port)' "$work/warehouse/instance.json")"
+PGPASSWORD="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).Password)' "$work/warehouse/instance.json")"
+export PGPORT PGPASSWORD
+psql="/usr/lib/postgresql/15/bin/psql"
+[ -x "$psql" ] || psql=psql
 
 # A failing dbt test is reported, not fatal: the timing stands, and the failures say what the data got wrong.
 build() {
@@ -78,27 +85,34 @@ interval_vars() { echo "{data_interval_start: '$1', data_interval_end: '$2'}"; }
 # Hour 1: transform it, build.
 h0="$start"; h1="$(next_hour "$h0")"
 rf transform --interval-start "$h0" --interval-end "$h1" >/dev/null
-t=$(now); build --vars "$(interval_vars "$h0" "$h1")"; hour1=$(since "$t"); slowest hour1
+# Each build is timed BENCH_REPEAT times (default 3) and the best kept, as the machine is shared: hour 1 from empty
+# model schemas each time (it is the first build), hour 24 and the full refresh by running them again (every model is
+# idempotent for an interval, so a rerun does the same work).
+repeat="${BENCH_REPEAT:-3}"
+drop_models() { "$psql" -qX -c "set client_min_messages = warning; drop schema if exists staging, intermediate, marts cascade" >/dev/null; }
+# best NAME ARGS...: the best time of the build with ARGS in $best_time, its run_results as NAME.
+best() { local name=$1 i t elapsed; shift; best_time=""
+  for i in $(seq 1 "$repeat"); do
+    if [[ "$name" == hour1 ]]; then drop_models; fi
+    t=$(now); build "$@"; elapsed=$(since "$t")
+    if [[ -z "$best_time" ]] || (( $(echo "$elapsed < $best_time" | bc) )); then best_time=$elapsed; slowest "$name"; fi
+  done
+}
+best hour1 --vars "$(interval_vars "$h0" "$h1")"; hour1=$best_time
 # Hours 2..23 in one catch-up, then hour 24 alone.
 h23="$(date -u -d "$day + 23 hours" +%Y-%m-%dT%H:%M:%SZ)"
 rf transform --interval-start "$h1" --interval-end "$h23" >/dev/null
 build --vars "$(interval_vars "$h1" "$h23")"
 h24="$(next_hour "$h23")"
 rf transform --interval-start "$h23" --interval-end "$h24" >/dev/null
-t=$(now); build --vars "$(interval_vars "$h23" "$h24")"; hour24=$(since "$t"); slowest hour24
+best hour24 --vars "$(interval_vars "$h23" "$h24")"; hour24=$best_time
 
-t=$(now); build --full-refresh; full=$(since "$t"); slowest full
+best full --full-refresh; full=$best_time
 
 # Baseline: PostgreSQL reading and writing every raw row once.
 conn_sql="create schema if not exists bench; drop table if exists bench.l, bench.p, bench.a, bench.s;
 create table bench.l as select * from raw.listen_events; create table bench.p as select * from raw.page_view_events;
 create table bench.a as select * from raw.auth_events; create table bench.s as select * from raw.status_change_events;"
-export PGHOST=127.0.0.1 PGUSER=rhythmflow PGDATABASE=rhythmflow
-PGPORT="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).Port)' "$work/warehouse/instance.json")"
-PGPASSWORD="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).Password)' "$work/warehouse/instance.json")"
-export PGPORT PGPASSWORD
-psql="/usr/lib/postgresql/15/bin/psql"
-[ -x "$psql" ] || psql=psql
 rows=$("$psql" -qXtA -c "select (select count(*) from raw.listen_events) + (select count(*) from raw.page_view_events) + (select count(*) from raw.auth_events) + (select count(*) from raw.status_change_events)")
 # The hours differ in size (the simulator's daily curve), so a build's time is read against its hour's raw rows.
 hour_rows() {
@@ -109,7 +123,11 @@ hour_rows() {
     select count(*) from raw.status_change_events where ts >= '$1' and ts < '$2') t"
 }
 rows1=$(hour_rows "$h0" "$h1"); rows24=$(hour_rows "$h23" "$h24")
-t=$(now); "$psql" -qX -v ON_ERROR_STOP=1 -c "set client_min_messages = warning; $conn_sql" >/dev/null; baseline=$(since "$t")
+baseline=""
+for _ in $(seq 1 "$repeat"); do
+  t=$(now); "$psql" -qX -v ON_ERROR_STOP=1 -c "set client_min_messages = warning; $conn_sql" >/dev/null; elapsed=$(since "$t")
+  if [[ -z "$baseline" ]] || (( $(echo "$elapsed < $baseline" | bc) )); then baseline=$elapsed; fi
+done
 
 # Independent cross-check: DuckDB over the Parquet lake must give the marts' figures.
 marts_sql="select 'streams|' || to_char(d.date_day, 'YYYY-MM-DD') || '|' || s.artist_name || '|' || s.song_title || '|' || count(*)
@@ -125,9 +143,9 @@ else
 fi
 
 printf '\n%-44s %10s\n' "measure" "seconds"
-printf '%-44s %10.2f\n' "model build, hour 1 (incremental)" "$hour1"
-printf '%-44s %10.2f\n' "model build, hour 24 (incremental)" "$hour24"
-printf '%-44s %10.2f\n' "model build --full-refresh, whole day" "$full"
+printf '%-44s %10.2f\n' "model build, hour 1 (first build, best of $repeat)" "$hour1"
+printf '%-44s %10.2f\n' "model build, hour 24 (incremental, best of $repeat)" "$hour24"
+printf '%-44s %10.2f\n' "model build --full-refresh, day (best of $repeat)" "$full"
 printf 'raw rows: %s; full build rate: %.0f rows/s\n' "$rows" "$(echo "$rows / $full" | bc -l)"
 printf 'raw rows in hour 1: %s, in hour 24: %s (ratio %.2f); hour 24 / hour 1 build time: %.2f\n' \
   "$rows1" "$rows24" "$(echo "$rows24 / $rows1" | bc -l)" "$(echo "$hour24 / $hour1" | bc -l)"
@@ -140,5 +158,5 @@ node -e 'const fs=require("fs"), read=f=>Object.fromEntries(JSON.parse(fs.readFi
   console.log("grew most from hour 1 to hour 24: "+grown.map(([k,d])=>k.split(".")[2]+" +"+d.toFixed(2)+"s").join(", "))' \
   "$work/run_results.hour1.json" "$work/run_results.hour24.json"
 echo "DuckDB over the lake vs the marts: $crosscheck"
-printf 'baseline (PostgreSQL CREATE TABLE AS over the raw rows): %.2fs; full build / baseline = %.1fx\n' "$baseline" "$(echo "$full / $baseline" | bc -l)"
+printf 'baseline (PostgreSQL CREATE TABLE AS over the raw rows, best of %s): %.2fs; full build / baseline = %.1fx\n' "$repeat" "$baseline" "$(echo "$full / $baseline" | bc -l)"
 echo "load average: $(uptime | sed 's/.*load average: //')"
