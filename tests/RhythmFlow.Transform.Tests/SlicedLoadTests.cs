@@ -25,11 +25,19 @@ public sealed class SlicedLoadTests(MigratedPostgresDatabase db) : IClassFixture
         var singleChecksum = await WarehouseChecks.ChecksumAsync(db.DataSource);
         var singleSlices = await SlicesAsync();
         var sliced = await Transform(ThreeConnections).RunAsync(interval, null, CancellationToken.None);
+        var slices = await SlicesAsync();
+        var slicedChecksum = await WarehouseChecks.ChecksumAsync(db.DataSource);
+        await Transform(ThreeConnections).RunAsync(interval, null, CancellationToken.None);
+        var slicedAgainChecksum = await WarehouseChecks.ChecksumAsync(db.DataSource);
+        await Transform(new TransformOptions { LoadConnections = 1 }).RunAsync(interval, null, CancellationToken.None);
 
-        // Then
+        // Then: the same rows however the hour was loaded, and re-loads replace sliced and plain hours alike
+        slicedChecksum.ShouldBe(singleChecksum);
+        slicedAgainChecksum.ShouldBe(singleChecksum);
         (await WarehouseChecks.ChecksumAsync(db.DataSource)).ShouldBe(singleChecksum);
         singleSlices.ShouldBeEmpty();
-        (await SlicesAsync()).ShouldBe(["FOR VALUES IN ('0')", "FOR VALUES IN ('1', '-1')", "FOR VALUES IN ('2', '-2')"]);
+        slices.ShouldBe(["FOR VALUES IN ('0')", "FOR VALUES IN ('1', '-1')", "FOR VALUES IN ('2', '-2')"]);
+        (await SlicesAsync()).ShouldBeEmpty();
         sliced.Hours.Single().RowsLoaded.ShouldBe(single.Hours.Single().RowsLoaded);
         sliced.Hours.Single().Duplicates.ShouldBe(20);
         (await WarehouseChecks.CountAsync(db.DataSource, Topics.Listen, Hour)).ShouldBe(1_710);
