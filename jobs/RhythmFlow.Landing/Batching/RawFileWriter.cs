@@ -67,11 +67,8 @@ internal sealed class RawFileWriter : IAsyncDisposable
             ref readonly var value = ref fields.Value(field);
             switch (type)
             {
-                case LakeColumnType.String when value.HasEscapes:
-                    writer.ByteArrayColumn(i).Append(fields.StringOf(value));
-                    break;
                 case LakeColumnType.String:
-                    writer.ByteArrayColumn(i).Append(fields.RawString(value));
+                    writer.ByteArrayColumn(i).Append(fields.Utf8Of(value));
                     break;
                 case LakeColumnType.Int32:
                     writer.Int32Column(i).Append((int)value.Integer);

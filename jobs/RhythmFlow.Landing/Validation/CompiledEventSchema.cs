@@ -370,22 +370,16 @@ internal sealed class CompiledEventSchema
         {
             if (value.Kind == JsonTokenType.String)
             {
-                var raw = fields.RawString(in value);
-                if (!value.HasEscapes)
+                var utf8 = fields.Utf8Of(in value);
+                foreach (var candidate in EnumUtf8!)
                 {
-                    foreach (var candidate in EnumUtf8!)
+                    if (utf8.SequenceEqual(candidate))
                     {
-                        if (raw.SequenceEqual(candidate))
-                        {
-                            return true;
-                        }
+                        return true;
                     }
-
-                    return false;
                 }
 
-                var text = fields.StringOf(value);
-                return Enum!.Any(e => e.ValueKind == JsonValueKind.String && e.GetString() == text);
+                return false;
             }
 
             if (value.Kind == JsonTokenType.Number)

@@ -29,7 +29,8 @@ internal sealed class EventFields
     // their fields in a fixed order, so a name token is usually confirmed with one byte comparison, not decoded and hashed.
     private readonly int[] successor;
     private readonly char[] nameBuffer = new char[128];
-    private char[] textBuffer = new char[128];
+    private char[] text = new char[128];
+    private byte[] unescaped = new byte[256];
     private int generation;
     private byte[] message = [];
 
@@ -49,21 +50,26 @@ internal sealed class EventFields
 
     public ref readonly FieldValue Value(int index) => ref values[index];
 
-    public ReadOnlySpan<byte> RawString(in FieldValue value) => message.AsSpan(value.Start, value.Length);
-
-    public string StringOf(int index) => StringOf(values[index]);
-
-    public string StringOf(in FieldValue value)
+    /// <summary>
+    /// A string field's UTF-8 text with its JSON escapes resolved: the message's own bytes when it has none, else
+    /// unescaped into a buffer reused message after message (valid until the next call).
+    /// </summary>
+    public ReadOnlySpan<byte> Utf8Of(in FieldValue value)
     {
         if (!value.HasEscapes)
         {
-            return Encoding.UTF8.GetString(message, value.Start, value.Length);
+            return message.AsSpan(value.Start, value.Length);
         }
 
-        // Re-read the quoted token so the reader does the unescaping.
+        // Unescaping only shortens the text, so the escaped length is room enough.
+        if (unescaped.Length < value.Length)
+        {
+            unescaped = new byte[Math.Max(value.Length, unescaped.Length * 2)];
+        }
+
         var reader = new Utf8JsonReader(message.AsSpan(value.Start - 1, value.Length + 2));
         reader.Read();
-        return reader.GetString()!;
+        return unescaped.AsSpan(0, reader.CopyString(unescaped));
     }
 
     /// <summary>
@@ -72,19 +78,13 @@ internal sealed class EventFields
     /// </summary>
     public ReadOnlySpan<char> CharsOf(int index)
     {
-        ref readonly var value = ref values[index];
-        if (value.HasEscapes)
+        var utf8 = Utf8Of(in values[index]);
+        if (text.Length < utf8.Length)
         {
-            return StringOf(value);
+            text = new char[Math.Max(utf8.Length, text.Length * 2)];
         }
 
-        var raw = message.AsSpan(value.Start, value.Length);
-        if (textBuffer.Length < raw.Length)
-        {
-            textBuffer = new char[Math.Max(raw.Length, textBuffer.Length * 2)];
-        }
-
-        return textBuffer.AsSpan(0, Encoding.UTF8.GetChars(raw, textBuffer));
+        return text.AsSpan(0, Encoding.UTF8.GetChars(utf8, text));
     }
 
     /// <summary>Reads <paramref name="json"/>; returns null when it is one well-formed JSON object, else why not.</summary>
