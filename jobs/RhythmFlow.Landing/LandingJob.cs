@@ -350,9 +350,11 @@ public sealed class LandingJob
             return;
         }
 
-        var publication = await publishing.ConfigureAwait(false);
+        // Taken before awaiting: a failed publication fails the run here, once, not again on the way out.
+        var pending = publishing;
         publishing = null;
         publishingBytes = 0;
+        var publication = await pending.ConfigureAwait(false);
         if (publication.Commit is not { } commit)
         {
             fenced++;
