@@ -42,7 +42,7 @@ echo "== generating events: $users users, $days day(s), seed 42" >&2
   --log-level warning >&2
 input="$work/events/$topic.ndjson"
 # Timed runs call the built CLI directly so the ./rhythmflow wrapper's build check is not measured.
-cli="$root/jobs/RhythmFlow.Cli/bin/${RHYTHMFLOW_BUILD_CONFIGURATION:-Release}/net10.0/rhythmflow.dll"
+cli="$root/jobs/RhythmFlow.Cli/bin/${RHYTHMFLOW_BUILD_CONFIGURATION:-Release}/publish/rhythmflow.dll"
 events=$(wc -l < "$input")
 bytes=$(stat -c %s "$input")
 echo "== $events $topic events, $((bytes / 1024 / 1024)) MiB" >&2

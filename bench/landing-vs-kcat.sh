@@ -16,7 +16,7 @@ trap cleanup EXIT
 
 # RHYTHMFLOW_CLI: a prebuilt CLI command to use instead of the one built here (outside the timings).
 if [ -z "${RHYTHMFLOW_CLI:-}" ]; then "$root/rhythmflow" --help >/dev/null; fi
-rf="${RHYTHMFLOW_CLI:-dotnet $root/jobs/RhythmFlow.Cli/bin/Release/net10.0/rhythmflow.dll}"
+rf="${RHYTHMFLOW_CLI:-dotnet $root/jobs/RhythmFlow.Cli/bin/Release/publish/rhythmflow.dll}"
 
 mkfifo "$work/broker.out"
 $rf --log-level warning dev-broker --partitions 24 >"$work/broker.out" 2>"$work/broker.err" &

@@ -18,7 +18,7 @@ eventsim_low=115000
 eventsim_high=147000
 
 "$root/rhythmflow" commands >/dev/null # build once, outside the timed runs
-cli="$root/jobs/RhythmFlow.Cli/bin/${RHYTHMFLOW_BUILD_CONFIGURATION:-Release}/net10.0/rhythmflow.dll"
+cli="$root/jobs/RhythmFlow.Cli/bin/${RHYTHMFLOW_BUILD_CONFIGURATION:-Release}/publish/rhythmflow.dll"
 out="$(mktemp)"
 times="$(mktemp)"
 trap 'rm -f "$out" "$times"' EXIT

@@ -14,7 +14,7 @@ work="$(mktemp -d /tmp/rhythmflow-bench-XXXXXX)"
 chmod 755 "$work"
 # Build (if needed) once through the rhythmflow script, then time the CLI itself, not its build check.
 "$root/rhythmflow" --help >/dev/null
-rf() { dotnet "$root/jobs/RhythmFlow.Cli/bin/Release/net10.0/rhythmflow.dll" --work-dir "$work" --log-format text --log-level "${RHYTHMFLOW_BENCH_LOG_LEVEL:-warning}" "$@"; }
+rf() { dotnet "$root/jobs/RhythmFlow.Cli/bin/Release/publish/rhythmflow.dll" --work-dir "$work" --log-format text --log-level "${RHYTHMFLOW_BENCH_LOG_LEVEL:-warning}" "$@"; }
 cleanup() { rf warehouse stop >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 
