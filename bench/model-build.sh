@@ -57,12 +57,7 @@ for _ in $(seq 1 10); do
 done
 echo "land: $(since "$t")s ($files Parquet files)"
 rf warehouse start >/dev/null
-export PGHOST=127.0.0.1 PGUSER=rhythmflow PGDATABASE=rhythmflow
-PGPORT="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).Port)' "$work/warehouse/instance.json")"
-PGPASSWORD="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).Password)' "$work/warehouse/instance.json")"
-export PGPORT PGPASSWORD
-psql="/usr/lib/postgresql/15/bin/psql"
-[ -x "$psql" ] || psql=psql
+source bench/lib/embedded-warehouse-psql.sh "$work"
 
 # A failing dbt test is reported, not fatal: the timing stands, and the failures say what the data got wrong.
 build() {

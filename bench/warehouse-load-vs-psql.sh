@@ -31,12 +31,7 @@ cat > "$work/lake/_commits/000000000001.json" <<JSON
 JSON
 
 rf warehouse start >/dev/null
-export PGHOST=127.0.0.1 PGUSER=rhythmflow PGDATABASE=rhythmflow
-PGPORT="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).Port)' "$work/warehouse/instance.json")"
-PGPASSWORD="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).Password)' "$work/warehouse/instance.json")"
-export PGPORT PGPASSWORD
-psql="/usr/lib/postgresql/15/bin/psql"
-[ -x "$psql" ] || psql=psql
+source "$root/bench/lib/embedded-warehouse-psql.sh" "$work"
 # psql's table is built the way RhythmFlow builds raw.listen_events and its partitions (migration 0004 and the
 # transform's HourPartition): a parent with the same columns and NOT NULLs, partitioned by range on ts; a default
 # partition like raw_hours.listen_events_default (with its ts index); the hour's partition with the same CHECK on the

@@ -84,8 +84,7 @@ public sealed class LandingJob
         this.time = time;
         this.logger = logger.ForContext<LandingJob>();
 
-        var schemas = new EventValidator(options, time);
-        topics = RhythmFlow.Contracts.Topics.All.ToDictionary(t => t, t => new TopicLayout(t, schemas.SchemaOf(t)), StringComparer.Ordinal);
+        topics = RhythmFlow.Contracts.Topics.All.ToDictionary(t => t, t => new TopicLayout(t), StringComparer.Ordinal);
     }
 
     /// <summary>The topics consumed; all four event topics unless narrowed (tests).</summary>

@@ -26,7 +26,7 @@ public sealed class RawFileWriterTests : IDisposable
 
         // When it is validated and appended to a raw file that is then published
         validator.Validate(Topics.Listen, json).IsValid.ShouldBeTrue();
-        var layout = new TopicLayout(Topics.Listen, validator.SchemaOf(Topics.Listen));
+        var layout = new TopicLayout(Topics.Listen);
         await using var file = await RawFileWriter.CreateAsync(lake.Storage, layout, "20261122T013000Z-00000001", DataInterval.TruncateToHour(SampleEvents.Ts), 1 << 20, default);
         file.Append(validator.FieldsOf(Topics.Listen), new Lineage(0, 0, 0));
         var committed = await file.CompleteAsync(default);

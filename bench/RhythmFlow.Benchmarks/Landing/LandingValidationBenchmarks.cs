@@ -21,7 +21,7 @@ public class LandingValidationBenchmarks
     private const string Topic = Topics.PageView;
     private readonly List<byte[]> events = [];
     private readonly EventValidator validator = new(new LandingOptions(), TimeProvider.System);
-    private TopicLayout layout = null!;
+    private readonly TopicLayout layout = new(Topic);
     private string lakeRoot = null!;
 
     [GlobalSetup]
@@ -30,7 +30,6 @@ public class LandingValidationBenchmarks
         var start = new DateTimeOffset(2024, 3, 4, 0, 0, 0, TimeSpan.Zero);
         await Simulation.Create(new SimulatorOptions { Users = 2_000, Start = start, End = start.AddDays(1), Seed = 1 })
             .RunAsync(new CapturingSink(Topic, events));
-        layout = new TopicLayout(Topic, validator.SchemaOf(Topic));
         lakeRoot = Directory.CreateTempSubdirectory("rhythmflow-landing-bench").FullName;
     }
 

@@ -114,9 +114,10 @@ internal sealed class RawFileWriter : IAsyncDisposable
 /// <summary>How one topic's events map onto its lake table: per event column, its type and the schema field it reads.</summary>
 internal sealed class TopicLayout
 {
-    public TopicLayout(string topic, CompiledEventSchema schema)
+    public TopicLayout(string topic)
     {
         Topic = topic;
+        var schema = EventValidator.SchemaOf(topic);
         Columns = [.. LakeSchema.EventColumnsOf(topic).Select(c => (c.Type, schema.IndexOf(c.EventField!)))];
         Parquet = LakeParquetSchema.For(topic);
     }

@@ -45,7 +45,7 @@ internal sealed class EventValidator
     /// <summary>The fields of the last message validated for <paramref name="topic"/> (valid only until the next call).</summary>
     public EventFields FieldsOf(string topic) => topics[topic].Fields;
 
-    public CompiledEventSchema SchemaOf(string topic) => topics[Topics.Require(topic)].Schema;
+    public static CompiledEventSchema SchemaOf(string topic) => Compiled.Value[Topics.Require(topic)];
 
     public Verdict Validate(string topic, byte[]? message)
     {
