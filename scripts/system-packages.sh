@@ -6,6 +6,7 @@ set -euo pipefail
 # package:why — runtime needs are also test needs.
 runtime_packages=(
   "librdkafka1:the Kafka client library (Confluent.Kafka 1.9.3 loads the system librdkafka.so.1)"
+  "libsnappy1v5:the Snappy codec of the Parquet lake (RhythmFlow.Parquet calls the system libsnappy.so.1)"
   "postgresql:the server binaries for the embedded warehouse"
   "nodejs:runs the npm install of the dashboard's chart library at build time, and the test verifiers"
   "npm:installs the dashboard's chart library (and the test verifiers) from their package-lock.json"

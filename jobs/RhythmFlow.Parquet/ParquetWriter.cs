@@ -22,6 +22,10 @@ public sealed class ParquetWriter : IDisposable
     private readonly CompactWriter thrift = new();
     private readonly ByteBuffer body = new();
     private readonly MemoryStream gzipScratch = new();
+    private readonly bool[] tryDictionary;
+
+    // Scratch of one row group's encoding, pooled and returned once the row group is written.
+    private byte[] compressed = [];
     private int[] indices = [];
     private int[] levels = [];
     private long position;
@@ -42,6 +46,15 @@ public sealed class ParquetWriter : IDisposable
 
         Schema = schema;
         columns = [.. schema.Columns.Select(CreateColumnWriter)];
+        foreach (var name in this.options.DisableDictionaryFor)
+        {
+            if (schema.IndexOf(name) < 0)
+            {
+                throw new ArgumentException($"DisableDictionaryFor names column '{name}', which the schema does not have.", nameof(options));
+            }
+        }
+
+        tryDictionary = [.. columns.Select(c => this.options.EnableDictionary && c.SupportsDictionary && !this.options.DisableDictionaryFor.Contains(c.Column.Name))];
         output.Write(Magic);
         position = Magic.Length;
     }
@@ -131,8 +144,6 @@ public sealed class ParquetWriter : IDisposable
             return;
         }
 
-        var chunks = new List<ParquetColumnChunkMetadata>(columns.Length);
-        long totalUncompressed = 0, totalCompressed = 0;
         foreach (var column in columns)
         {
             if (column.Count != BufferedRows)
@@ -140,23 +151,33 @@ public sealed class ParquetWriter : IDisposable
                 throw new InvalidOperationException(
                     $"Column '{column.Column.Name}' has {column.Count} values but the row group has {BufferedRows} rows; append one value per column per row.");
             }
+        }
 
-            ParquetColumnChunkMetadata chunk;
-            try
+        var chunks = new List<ParquetColumnChunkMetadata>(columns.Length);
+        long totalUncompressed = 0, totalCompressed = 0;
+        try
+        {
+            for (var c = 0; c < columns.Length; c++)
             {
-                chunk = WriteChunk(column);
+                var chunk = WriteChunk(columns[c], tryDictionary[c]);
+                totalUncompressed += chunk.TotalUncompressedSize;
+                totalCompressed += chunk.TotalCompressedSize;
+                chunks.Add(chunk);
+                columns[c].Reset();
             }
-            catch
-            {
-                // The output now holds part of a row group; a footer written after it would describe a lie.
-                faulted = true;
-                throw;
-            }
-
-            totalUncompressed += chunk.TotalUncompressedSize;
-            totalCompressed += chunk.TotalCompressedSize;
-            chunks.Add(chunk);
-            column.Reset();
+        }
+        catch
+        {
+            // The output now holds part of a row group; a footer written after it would describe a lie.
+            faulted = true;
+            throw;
+        }
+        finally
+        {
+            body.Release();
+            Pooled.Return(ref compressed);
+            Pooled.Return(ref indices);
+            Pooled.Return(ref levels);
         }
 
         rowGroups.Add(new ParquetRowGroupMetadata
@@ -239,7 +260,7 @@ public sealed class ParquetWriter : IDisposable
         _ => throw new NotSupportedException($"Column '{column.Name}': the writer does not support {column.PhysicalType}."),
     };
 
-    private ParquetColumnChunkMetadata WriteChunk(ParquetColumnWriter column)
+    private ParquetColumnChunkMetadata WriteChunk(ParquetColumnWriter column, bool tryDictionary)
     {
         var rows = column.Count;
         var values = column.ValueCount;
@@ -248,13 +269,9 @@ public sealed class ParquetWriter : IDisposable
         long? dictionaryOffset = null;
 
         var bitWidth = -1;
-        if (options.EnableDictionary && column.SupportsDictionary && values > 0)
+        if (tryDictionary && values > 0)
         {
-            if (indices.Length < values)
-            {
-                indices = new int[Math.Max(values, indices.Length * 2)];
-            }
-
+            Pooled.EnsureSize(ref indices, values);
             if (column.TryBuildDictionary(options.DictionaryPageSizeLimit, indices, out var entries, out var dictionaryBytes))
             {
                 var width = RleHybridEncoder.BitWidthOf(entries - 1);
@@ -334,10 +351,7 @@ public sealed class ParquetWriter : IDisposable
     /// <summary>Writes the page's definition levels (v1: 4-byte length prefix); returns the non-null values in the page.</summary>
     private int WriteDefinitionLevels(ReadOnlySpan<byte> definitions)
     {
-        if (levels.Length < definitions.Length)
-        {
-            levels = new int[definitions.Length];
-        }
+        Pooled.EnsureSize(ref levels, definitions.Length);
 
         var defined = 0;
         for (var i = 0; i < definitions.Length; i++)
@@ -359,8 +373,7 @@ public sealed class ParquetWriter : IDisposable
     /// <summary>Compresses and writes one page with its header; returns its uncompressed size including the header.</summary>
     private long WritePage(PageType type, ReadOnlySpan<byte> pageBody, int numValues, ParquetEncoding encoding = ParquetEncoding.Plain)
     {
-        var compressed = PageCompression.Compress(options.Compression, pageBody, gzipScratch);
-        ReadOnlySpan<byte> stored = compressed ?? pageBody;
+        var stored = PageCompression.Compress(options.Compression, pageBody, ref compressed, gzipScratch);
         int? crc = options.WritePageChecksums ? (int)Crc32.Compute(stored) : null;
         thrift.Reset();
         if (type == PageType.DictionaryPage)

@@ -24,6 +24,13 @@ public sealed class ParquetWriterOptions
 
     public bool EnableDictionary { get; set; } = true;
 
+    /// <summary>
+    /// Columns written PLAIN without trying a dictionary: values unique by construction (a Kafka offset, an event id),
+    /// where the attempt only costs time. Other columns still give up early once their first 4,096 values turn out
+    /// all but distinct, or once the dictionary cannot end up smaller than PLAIN.
+    /// </summary>
+    public ISet<string> DisableDictionaryFor { get; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>A column chunk whose dictionary would grow past this many bytes is written PLAIN instead.</summary>
     [Range(0, 64 * 1024 * 1024)]
     public int DictionaryPageSizeLimit { get; set; } = 1024 * 1024;

@@ -136,9 +136,11 @@ public sealed class ListenEventsData
     }).Sum();
 
     /// <summary>Writes every row through the typed column API, as the landing job does.</summary>
-    public void WriteTo(Stream output, ParquetCompression codec)
+    public void WriteTo(Stream output, ParquetCompression codec, params string[] plainColumns)
     {
-        using var writer = new ParquetWriter(output, Schema, new ParquetWriterOptions { Compression = codec });
+        var options = new ParquetWriterOptions { Compression = codec };
+        options.DisableDictionaryFor.UnionWith(plainColumns);
+        using var writer = new ParquetWriter(output, Schema, options);
         var columns = Schema.Columns.Count;
         for (var r = 0; r < Rows; r++)
         {

@@ -1,5 +1,6 @@
+using System.Buffers;
 using System.IO.Compression;
-using IronSnappy;
+using RhythmFlow.Parquet.Writing;
 
 namespace RhythmFlow.Parquet.Encodings;
 
@@ -9,24 +10,32 @@ internal static class PageCompression
     public static bool IsSupported(ParquetCompression codec) =>
         codec is ParquetCompression.Uncompressed or ParquetCompression.Snappy or ParquetCompression.Gzip;
 
-    /// <summary>Compresses a page body; for UNCOMPRESSED returns null (the caller writes the body as-is).</summary>
-    public static byte[]? Compress(ParquetCompression codec, ReadOnlySpan<byte> body, MemoryStream gzipScratch) => codec switch
+    /// <summary>
+    /// Compresses a page body and returns the bytes to store: the body itself for UNCOMPRESSED. SNAPPY compresses into
+    /// <paramref name="scratch"/>, an <see cref="ArrayPool{T}.Shared"/> array swapped for a bigger one when too small
+    /// (the caller returns it); GZIP into <paramref name="gzipScratch"/>. Either way a page allocates nothing.
+    /// </summary>
+    public static ReadOnlySpan<byte> Compress(ParquetCompression codec, ReadOnlySpan<byte> body, ref byte[] scratch, MemoryStream gzipScratch)
     {
-        ParquetCompression.Uncompressed => null,
-        ParquetCompression.Snappy => Snappy.Encode(body),
-        ParquetCompression.Gzip => Gzip(body, gzipScratch),
-        _ => throw new NotSupportedException($"The writer does not support codec {codec}."),
-    };
-
-    private static byte[] Gzip(ReadOnlySpan<byte> body, MemoryStream scratch)
-    {
-        scratch.SetLength(0);
-        using (var gzip = new GZipStream(scratch, CompressionLevel.Optimal, leaveOpen: true))
+        switch (codec)
         {
-            gzip.Write(body);
-        }
+            case ParquetCompression.Uncompressed:
+                return body;
+            case ParquetCompression.Snappy:
+                var bound = NativeSnappy.MaxCompressedLength(body.Length);
+                Pooled.EnsureSize(ref scratch, bound);
+                return scratch.AsSpan(0, NativeSnappy.Compress(body, scratch.AsSpan(0, bound)));
+            case ParquetCompression.Gzip:
+                gzipScratch.SetLength(0);
+                using (var gzip = new GZipStream(gzipScratch, CompressionLevel.Optimal, leaveOpen: true))
+                {
+                    gzip.Write(body);
+                }
 
-        return scratch.ToArray();
+                return gzipScratch.GetBuffer().AsSpan(0, (int)gzipScratch.Length);
+            default:
+                throw new NotSupportedException($"The writer does not support codec {codec}.");
+        }
     }
 
     /// <summary>Decompresses into exactly <paramref name="output"/>; a different decoded size is corruption.</summary>
@@ -43,7 +52,7 @@ internal static class PageCompression
                 input.CopyTo(output);
                 return;
             case ParquetCompression.Snappy:
-                DecodeSnappy(input, output);
+                NativeSnappy.Decompress(input, output);
                 return;
             case ParquetCompression.Gzip:
                 DecodeGzip(input, output);
@@ -54,49 +63,6 @@ internal static class PageCompression
             default:
                 throw new ParquetFormatException($"column uses compression codec {codec}, which this reader cannot decode; use SNAPPY, GZIP or none");
         }
-    }
-
-    private static void DecodeSnappy(ReadOnlySpan<byte> input, Span<byte> output)
-    {
-        // The block starts with its decoded length: check it before IronSnappy allocates that much.
-        ulong declared = 0;
-        var position = 0;
-        for (var shift = 0; ; shift += 7)
-        {
-            if (position >= input.Length || shift > 28)
-            {
-                throw new ParquetFormatException("bad varint in the Snappy block header");
-            }
-
-            var b = input[position++];
-            declared |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0)
-            {
-                break;
-            }
-        }
-
-        if (declared != (ulong)output.Length)
-        {
-            throw new ParquetFormatException($"Snappy block decodes to {declared} bytes but the page header says {output.Length}");
-        }
-
-        byte[] decoded;
-        try
-        {
-            decoded = Snappy.Decode(input);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            throw new ParquetFormatException($"corrupt Snappy data: {ex.Message}", inner: ex);
-        }
-
-        if (decoded.Length != output.Length)
-        {
-            throw new ParquetFormatException($"Snappy block decoded to {decoded.Length} bytes but the page header says {output.Length}");
-        }
-
-        decoded.CopyTo(output);
     }
 
     private static unsafe void DecodeGzip(ReadOnlySpan<byte> input, Span<byte> output)

@@ -9,6 +9,7 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
     private byte[] data = new byte[InitialCapacity * 16];
     private int[] offsets = new int[InitialCapacity + 1];
     private int[] dictionaryEntries = [];
+    private int[] table = [];
     private int dictionaryCount;
 
     internal ByteArrayColumnWriter(ParquetColumn column)
@@ -74,6 +75,8 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
     {
         base.Reset();
         dictionaryCount = 0;
+        Pooled.Return(ref dictionaryEntries);
+        Pooled.Return(ref table);
     }
 
     private ReadOnlySpan<byte> Value(int index) => data.AsSpan(offsets[index], offsets[index + 1] - offsets[index]);
@@ -97,57 +100,62 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
 
     internal override bool TryBuildDictionary(int maxDictionaryBytes, int[] indices, out int entries, out long dictionaryBytes)
     {
+        entries = 0;
+        dictionaryBytes = 0;
         dictionaryCount = 0;
-        var capacity = 16;
-        while (capacity < Math.Min(ValueCount, 1 << 20) * 2)
-        {
-            capacity <<= 1;
-        }
-
-        var table = new int[capacity];
-        var hashes = new int[capacity];
+        var plainBytes = PlainBytes(0, ValueCount);
+        Pooled.EnsureSize(ref dictionaryEntries, ValueCount);
+        var capacity = InitialTableSize;
+        NewTable(capacity);
         var mask = capacity - 1;
-        if (dictionaryEntries.Length < ValueCount)
-        {
-            dictionaryEntries = new int[ValueCount];
-        }
-
         var count = 0;
         long bytes = 0;
         for (var i = 0; i < ValueCount; i++)
         {
+            if (i == DistinctSample && SampleLooksUnique(count))
+            {
+                return false;
+            }
+
             var value = Value(i);
+
+            // Neighbours often repeat (a constant column, one user's fields across a session): skip the hash.
+            if (i > 0 && value.SequenceEqual(Value(i - 1)))
+            {
+                indices[i] = indices[i - 1];
+                continue;
+            }
+
             var hash = ByteArrayHasher.Hash(value);
             var slot = hash & mask;
             while (true)
             {
-                var entry = table[slot];
+                var entry = table[2 * slot];
                 if (entry == 0)
                 {
-                    bytes += 4 + value.Length;
-                    if (bytes > maxDictionaryBytes)
+                    if ((count + 1) * 2 > capacity)
                     {
-                        entries = 0;
-                        dictionaryBytes = 0;
-                        return false;
-                    }
-
-                    if (count * 2 >= capacity)
-                    {
-                        (table, hashes, capacity) = Rehash(table, hashes, capacity * 2);
+                        capacity *= 2;
+                        Rehash(capacity);
                         mask = capacity - 1;
                         slot = hash & mask;
                         continue;
                     }
 
+                    bytes += 4 + value.Length;
+                    if (bytes > maxDictionaryBytes || CannotBeatPlain(count + 1, bytes, plainBytes))
+                    {
+                        return false;
+                    }
+
                     dictionaryEntries[count] = i;
-                    table[slot] = ++count;
-                    hashes[slot] = hash;
+                    table[2 * slot] = ++count;
+                    table[(2 * slot) + 1] = hash;
                     indices[i] = count - 1;
                     break;
                 }
 
-                if (hashes[slot] == hash && Value(dictionaryEntries[entry - 1]).SequenceEqual(value))
+                if (table[(2 * slot) + 1] == hash && Value(dictionaryEntries[entry - 1]).SequenceEqual(value))
                 {
                     indices[i] = entry - 1;
                     break;
@@ -163,29 +171,38 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
         return true;
     }
 
-    private static (int[] Table, int[] Hashes, int Capacity) Rehash(int[] table, int[] hashes, int capacity)
+    /// <summary>An empty open-addressing table of (entry + 1, hash) pairs, side by side so a probe touches one cache line.</summary>
+    private void NewTable(int capacity)
     {
-        var newTable = new int[capacity];
-        var newHashes = new int[capacity];
+        Pooled.EnsureSize(ref table, capacity * 2);
+        table.AsSpan(0, capacity * 2).Clear();
+    }
+
+    private void Rehash(int capacity)
+    {
+        var old = table;
+        var oldCapacity = capacity / 2;
+        table = [];
+        NewTable(capacity);
         var mask = capacity - 1;
-        for (var s = 0; s < table.Length; s++)
+        for (var s = 0; s < oldCapacity; s++)
         {
-            if (table[s] == 0)
+            if (old[2 * s] == 0)
             {
                 continue;
             }
 
-            var slot = hashes[s] & mask;
-            while (newTable[slot] != 0)
+            var slot = old[(2 * s) + 1] & mask;
+            while (table[2 * slot] != 0)
             {
                 slot = (slot + 1) & mask;
             }
 
-            newTable[slot] = table[s];
-            newHashes[slot] = hashes[s];
+            table[2 * slot] = old[2 * s];
+            table[(2 * slot) + 1] = old[(2 * s) + 1];
         }
 
-        return (newTable, newHashes, capacity);
+        Pooled.Return(ref old);
     }
 
     internal override void WriteDictionary(ByteBuffer output)

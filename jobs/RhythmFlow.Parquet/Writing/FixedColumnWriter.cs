@@ -13,6 +13,7 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
 {
     private T[] values = new T[InitialCapacity];
     private int[] dictionaryEntries = [];
+    private Slot[] table = [];
     private int dictionaryCount;
 
     internal FixedColumnWriter(ParquetColumn column)
@@ -79,44 +80,64 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
 
     internal override bool TryBuildDictionary(int maxDictionaryBytes, int[] indices, out int entries, out long dictionaryBytes)
     {
+        entries = 0;
+        dictionaryBytes = 0;
+        dictionaryCount = 0;
         var size = Unsafe.SizeOf<T>();
         var maxEntries = Math.Max(1, maxDictionaryBytes / size);
-        var capacity = TableSize(Math.Min(ValueCount, maxEntries));
-        var table = new int[capacity];
-        var keys = new ulong[capacity];
+        var plainBytes = PlainBytes(0, ValueCount);
+        Pooled.EnsureSize(ref dictionaryEntries, Math.Min(ValueCount, maxEntries));
+        var capacity = InitialTableSize;
+        NewTable(capacity);
         var mask = capacity - 1;
-        if (dictionaryEntries.Length < Math.Min(ValueCount, maxEntries))
-        {
-            dictionaryEntries = new int[Math.Min(ValueCount, maxEntries)];
-        }
-
         var count = 0;
+        var previous = 0UL;
         for (var i = 0; i < ValueCount; i++)
         {
+            if (i == DistinctSample && SampleLooksUnique(count))
+            {
+                return false;
+            }
+
             var bits = Bits(values[i]);
+
+            // Neighbours often repeat (a session id, one user's fields across a session): skip the hash.
+            if (i > 0 && bits == previous)
+            {
+                indices[i] = indices[i - 1];
+                continue;
+            }
+
+            previous = bits;
             var slot = ByteArrayHasher.Hash(bits) & mask;
             while (true)
             {
-                var entry = table[slot];
-                if (entry == 0)
+                ref var candidate = ref table[slot];
+                if (candidate.Entry == 0)
                 {
-                    if (count == maxEntries)
+                    if ((count + 1) * 2 > capacity)
                     {
-                        entries = 0;
-                        dictionaryBytes = 0;
+                        capacity *= 2;
+                        Rehash(capacity);
+                        mask = capacity - 1;
+                        slot = ByteArrayHasher.Hash(bits) & mask;
+                        continue;
+                    }
+
+                    if (count == maxEntries || CannotBeatPlain(count + 1, (long)(count + 1) * size, plainBytes))
+                    {
                         return false;
                     }
 
                     dictionaryEntries[count] = i;
-                    table[slot] = ++count;
-                    keys[slot] = bits;
+                    candidate = new Slot(bits, ++count);
                     indices[i] = count - 1;
                     break;
                 }
 
-                if (keys[slot] == bits)
+                if (candidate.Key == bits)
                 {
-                    indices[i] = entry - 1;
+                    indices[i] = candidate.Entry - 1;
                     break;
                 }
 
@@ -128,6 +149,46 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
         entries = count;
         dictionaryBytes = (long)count * size;
         return true;
+    }
+
+    internal override void Reset()
+    {
+        base.Reset();
+        dictionaryCount = 0;
+        Pooled.Return(ref dictionaryEntries);
+        Pooled.Return(ref table);
+    }
+
+    private void NewTable(int capacity)
+    {
+        Pooled.EnsureSize(ref table, capacity);
+        table.AsSpan(0, capacity).Clear();
+    }
+
+    private void Rehash(int capacity)
+    {
+        var old = table;
+        var oldCapacity = capacity / 2;
+        table = [];
+        NewTable(capacity);
+        var mask = capacity - 1;
+        foreach (var entry in old.AsSpan(0, oldCapacity))
+        {
+            if (entry.Entry == 0)
+            {
+                continue;
+            }
+
+            var slot = ByteArrayHasher.Hash(entry.Key) & mask;
+            while (table[slot].Entry != 0)
+            {
+                slot = (slot + 1) & mask;
+            }
+
+            table[slot] = entry;
+        }
+
+        Pooled.Return(ref old);
     }
 
     internal override void WriteDictionary(ByteBuffer output)
@@ -225,17 +286,6 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
         }
     }
 
-    private static int TableSize(int entries)
-    {
-        var size = 16;
-        while (size < entries * 2)
-        {
-            size <<= 1;
-        }
-
-        return size;
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Bits(T value) => Unsafe.SizeOf<T>() == 4 ? Unsafe.As<T, uint>(ref value) : Unsafe.As<T, ulong>(ref value);
 
@@ -266,4 +316,7 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
         BinaryPrimitives.WriteDoubleLittleEndian(bytes, value);
         return bytes;
     }
+
+    /// <summary>A hash-table slot: a value's bits and its dictionary entry + 1 (0 = empty, since any bits are a valid key).</summary>
+    private readonly record struct Slot(ulong Key, int Entry);
 }
