@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using Confluent.Kafka;
 using RhythmFlow.Contracts;
 using RhythmFlow.Kafka;
@@ -70,6 +71,7 @@ public sealed class LandingJob
     private LakeCommitLog? log;
     private LandingBatch? batch;
     private int fenced;
+    private ExceptionDispatchInfo? rebalanceFailure;
 
     // The closed batch being published in the background while the next one fills, and its message bytes (which
     // count against --max-bytes until it is done). Only one at a time: a batch's ranges start where the previous ends.
@@ -113,10 +115,16 @@ public sealed class LandingJob
         var consumerOptions = LandingConsumer(kafka);
         using var consumer = KafkaConsumerFactory.Create(
             consumerOptions,
-            new KafkaRebalanceHandlers { Assigned = OnAssigned, Revoked = (c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition)), Lost = (c, partitions) => OnRevoked(c, partitions.Select(p => p.TopicPartition)) },
+            new KafkaRebalanceHandlers
+            {
+                Assigned = (c, partitions) => Guarded(() => OnAssigned(c, partitions)),
+                Revoked = (c, partitions) => Guarded(() => OnRevoked(c, partitions.Select(p => p.TopicPartition))),
+                Lost = (c, partitions) => Guarded(() => OnRevoked(c, partitions.Select(p => p.TopicPartition))),
+            },
             logger);
         await BrokerProbe.WaitAsync(consumer, kafka.BootstrapServers, Topics, options.BrokerTimeout, time, logger, cancellationToken).ConfigureAwait(false);
         consumer.Subscribe(Topics);
+        var poller = new KafkaMessagePoller(consumer);
         var runStarted = time.GetUtcNow();
         try
         {
@@ -135,16 +143,17 @@ public sealed class LandingJob
                 }
 
                 ApplyPendingSeeks(consumer);
-                var result = consumer.Consume(PollTimeout);
-                if (result is not null && !result.IsPartitionEOF)
+                var polled = poller.TryPoll(PollTimeout, out var message);
+                rebalanceFailure?.Throw();
+                if (polled && !message.IsPartitionEof)
                 {
-                    Route(consumer, result);
+                    Route(consumer, in message);
                 }
                 else
                 {
-                    if (result is not null)
+                    if (polled)
                     {
-                        ReachedEndOf(result);
+                        ReachedEndOf(in message);
                     }
 
                     batch?.Flush();
@@ -173,8 +182,11 @@ public sealed class LandingJob
             }
 
             await SettlePublishingAsync().ConfigureAwait(false);
+            poller.Dispose();
             consumer.Close();
         }
+
+        rebalanceFailure?.Throw();
 
         return new LandingRunSummary(commits, orphans, fenced);
     }
@@ -182,7 +194,7 @@ public sealed class LandingJob
     private static KafkaConsumerOptions LandingConsumer(KafkaConsumerOptions source)
     {
         // The configured consumer, plus: --once needs to know when every assigned partition is drained (partition EOF
-        // events say so), and landing reads no headers.
+        // events say so).
         var copy = new KafkaConsumerOptions
         {
             BootstrapServers = source.BootstrapServers,
@@ -196,9 +208,6 @@ public sealed class LandingJob
             Librdkafka = new Dictionary<string, string>(source.Librdkafka, StringComparer.Ordinal)
             {
                 ["enable.partition.eof"] = "true",
-
-                // Without this, Confluent.Kafka marshals every message's headers into objects.
-                ["dotnet.consumer.consume.result.fields"] = "topic,timestamp",
             },
         };
         return copy;
@@ -216,17 +225,33 @@ public sealed class LandingJob
 
     private bool Drained() => assigned.Count > 0 && pendingSeeks.Count == 0 && atEnd.IsSupersetOf(assigned);
 
-    private void ReachedEndOf(ConsumeResult<byte[], byte[]> result)
+    private void ReachedEndOf(in PolledMessage end)
     {
-        atEnd.Add((result.Topic, result.Partition.Value));
-        ReachedEnd?.Invoke(result.TopicPartitionOffset);
+        atEnd.Add((end.Topic, end.Partition));
+        ReachedEnd?.Invoke(new TopicPartitionOffset(end.Topic, end.Partition, end.Offset));
     }
 
-    private void Route(IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result)
+    /// <summary>
+    /// Runs a rebalance handler. Confluent.Kafka would rethrow a handler's exception from its own Consume, which the
+    /// poller bypasses, so the failure is kept and rethrown on the landing thread after the poll that ran it.
+    /// </summary>
+    private void Guarded(Action handler)
     {
-        var key = (result.Topic, result.Partition.Value);
+        try
+        {
+            handler();
+        }
+        catch (Exception ex)
+        {
+            rebalanceFailure ??= ExceptionDispatchInfo.Capture(ex);
+        }
+    }
+
+    private void Route(IConsumer<byte[], byte[]> consumer, in PolledMessage message)
+    {
+        var key = (message.Topic, message.Partition);
         atEnd.Remove(key);
-        var offset = result.Offset.Value;
+        var offset = message.Offset;
         if (pendingSeeks.Contains(key) || !next.TryGetValue(key, out var expected) || offset < expected)
         {
             // Fetched before our seek to the commit log's position took effect, or already landed: skip it.
@@ -239,8 +264,7 @@ public sealed class LandingJob
             batch.RecordGap(gap);
         }
 
-        var message = result.Message;
-        batch.Add(topics[result.Topic], key.Value, expected ?? offset, offset, message.Timestamp.UnixTimestampMs, message.Value);
+        batch.Add(topics[message.Topic], key.Partition, expected ?? offset, offset, message.TimestampMs, message.Value);
         next[key] = offset + 1;
     }
 

@@ -66,6 +66,7 @@ internal static class LandingCommands
             var mode = parseResult.GetValue(once) ? LandingMode.Once : LandingMode.Continuous;
             context.Logger.Information("Landing {Mode} from {BootstrapServers} (group {Group}) into {Lake}", mode, consumer.BootstrapServers, consumer.GroupId, storage.Location);
             var summary = await job.RunAsync(mode, cancellationToken);
+            context.Logger.Debug("Runtime: {Gen0}/{Gen1}/{Gen2} GCs (gen0/1/2), {AllocatedMB} MB allocated, {PauseMs} ms paused", GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes() >> 20, (long)GC.GetTotalPauseDuration().TotalMilliseconds);
             await Console.Out.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"landed {summary.Commits.Count} batches: {summary.Records} records, {summary.Written} written, {summary.Quarantined} quarantined; {summary.OrphansDeleted} orphan files removed, {summary.Fenced} batches fenced"));

@@ -73,19 +73,19 @@ internal sealed class LandingBatch : IAsyncDisposable
     /// Takes the message at <paramref name="offset"/> into the batch (its partition's range starts at
     /// <paramref name="start"/>) and hands it to its topic's lane, which validates and writes it.
     /// </summary>
-    public void Add(TopicLayout layout, int partition, long start, long offset, long kafkaTimestampMs, byte[]? value)
+    public void Add(TopicLayout layout, int partition, long start, long offset, long kafkaTimestampMs, ReadOnlySpan<byte> value)
     {
         var key = (layout.Topic, partition);
         ranges[key] = ranges.TryGetValue(key, out var range) ? (range.Start, offset + 1) : (start, offset + 1);
         Records++;
-        Bytes += value?.Length ?? 0;
+        Bytes += value.Length;
         if (!lanes.TryGetValue(layout.Topic, out var lane))
         {
             lane = new TopicLane(storage, Id, rowGroupBytes, layout, newValidator());
             lanes[layout.Topic] = lane;
         }
 
-        lane.Add(new ConsumedMessage(partition, offset, kafkaTimestampMs, value));
+        lane.Add(partition, offset, kafkaTimestampMs, value);
     }
 
     /// <summary>Hands the lanes what waits in partly filled chunks (when Kafka has nothing more for now).</summary>

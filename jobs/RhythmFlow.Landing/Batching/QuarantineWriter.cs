@@ -36,7 +36,7 @@ internal sealed class QuarantineWriter : IAsyncDisposable
         return new QuarantineWriter(await storage.BeginUploadAsync(key, cancellationToken).ConfigureAwait(false), topic, day, batchId);
     }
 
-    public void Append(int partition, long offset, long kafkaTimestampMs, byte[]? value, in Verdict verdict)
+    public void Append(int partition, long offset, long kafkaTimestampMs, ReadOnlySpan<byte> value, in Verdict verdict)
     {
         json.Reset();
         json.WriteStartObject();
@@ -48,8 +48,8 @@ internal sealed class QuarantineWriter : IAsyncDisposable
         json.WriteString("path", verdict.Path);
         json.WriteString("detail", verdict.Detail);
         json.WriteString("landing_batch_id", batchId);
-        json.WriteNumber("size", value?.Length ?? 0);
-        json.WriteBase64String("value_base64", value ?? []);
+        json.WriteNumber("size", value.Length);
+        json.WriteBase64String("value_base64", value);
         json.WriteEndObject();
         json.Flush();
         upload.Content.WriteByte((byte)'\n');

@@ -20,7 +20,7 @@ internal readonly record struct Lineage(int Partition, long Offset, long KafkaTi
 internal sealed class RawFileWriter : IAsyncDisposable
 {
     private readonly ILakeUpload upload;
-    private readonly MemoryStream encoded = new();
+    private readonly PooledBufferStream encoded = new();
     private readonly ParquetWriter writer;
     private readonly TopicLayout layout;
     private readonly byte[] topicUtf8;
@@ -99,16 +99,22 @@ internal sealed class RawFileWriter : IAsyncDisposable
     {
         var rows = writer.RowsWritten;
         writer.Dispose();
-        await upload.Content.WriteAsync(encoded.GetBuffer().AsMemory(0, (int)encoded.Length), cancellationToken).ConfigureAwait(false);
+        var bytes = encoded.Length;
+        await encoded.WriteToAsync(upload.Content, cancellationToken).ConfigureAwait(false);
+        await encoded.DisposeAsync().ConfigureAwait(false);
         if (!await upload.CommitAsync(cancellationToken).ConfigureAwait(false))
         {
             throw new RhythmFlowException($"Lake file {upload.Key} already exists; batch ids are unique, so another writer used this batch id.");
         }
 
-        return new CommittedFile(upload.Key, LakeFileKind.Raw, layout.Topic, EventHour, rows, encoded.Length);
+        return new CommittedFile(upload.Key, LakeFileKind.Raw, layout.Topic, EventHour, rows, bytes);
     }
 
-    public ValueTask DisposeAsync() => upload.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await encoded.DisposeAsync().ConfigureAwait(false);
+        await upload.DisposeAsync().ConfigureAwait(false);
+    }
 }
 
 /// <summary>How one topic's events map onto its lake table: per event column, its type and the schema field it reads.</summary>

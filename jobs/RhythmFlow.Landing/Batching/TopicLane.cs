@@ -8,8 +8,8 @@ using RhythmFlow.Landing.Validation;
 
 namespace RhythmFlow.Landing.Batching;
 
-/// <summary>One consumed message on its way to its topic's lane.</summary>
-internal readonly record struct ConsumedMessage(int Partition, long Offset, long KafkaTimestampMs, byte[]? Value);
+/// <summary>One consumed message on its way to its topic's lane; its value lives in the chunk's slab.</summary>
+internal readonly record struct ConsumedMessage(int Partition, long Offset, long KafkaTimestampMs, ReadOnlyMemory<byte> Value);
 
 /// <summary>
 /// The part of an open batch that belongs to one topic: a thread of its own validates the topic's messages and
@@ -25,12 +25,16 @@ internal sealed class TopicLane
     // Bounds what waits for a busy lane (chunks x ChunkSize messages); the consume thread blocks beyond it.
     private const int ChunksQueued = 8;
 
+    // Each chunk copies its messages' values into one pooled slab, returned when the lane has landed the chunk, so a
+    // message costs no allocation of its own; a chunk whose next value does not fit is handed over early.
+    private const int SlabBytes = 512 * 1024;
+
     private readonly ILakeStorage storage;
     private readonly string batchId;
     private readonly long rowGroupBytes;
     private readonly TopicLayout layout;
     private readonly EventValidator validator;
-    private readonly BlockingCollection<(ConsumedMessage[] Messages, int Count)> queue = new(ChunksQueued);
+    private readonly BlockingCollection<(ConsumedMessage[] Messages, int Count, byte[] Slab)> queue = new(ChunksQueued);
     private readonly CancellationTokenSource stop = new();
     private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<DateTimeOffset, RawFileWriter> rawFiles = [];
@@ -38,6 +42,8 @@ internal sealed class TopicLane
     private readonly Dictionary<(DateTimeOffset Hour, string Rule), long> quarantineCounts = [];
     private ConsumedMessage[] chunk = ArrayPool<ConsumedMessage>.Shared.Rent(ChunkSize);
     private int chunkCount;
+    private byte[] slab = ArrayPool<byte>.Shared.Rent(SlabBytes);
+    private int slabUsed;
     private int openFiles;
     private long quarantined;
     private ExceptionDispatchInfo? failure;
@@ -58,10 +64,29 @@ internal sealed class TopicLane
     /// <summary>Messages quarantined; final once <see cref="DrainAsync"/> returned.</summary>
     public long Quarantined => Interlocked.Read(ref quarantined);
 
-    /// <summary>Hands one message to the lane (consume thread only); blocks while the lane is <see cref="ChunksQueued"/> chunks behind.</summary>
-    public void Add(in ConsumedMessage message)
+    /// <summary>
+    /// Hands one message to the lane, copying <paramref name="value"/> (consume thread only); blocks while the lane is
+    /// <see cref="ChunksQueued"/> chunks behind.
+    /// </summary>
+    public void Add(int partition, long offset, long kafkaTimestampMs, ReadOnlySpan<byte> value)
     {
-        chunk[chunkCount++] = message;
+        if (slabUsed + value.Length > slab.Length)
+        {
+            if (chunkCount > 0)
+            {
+                Enqueue();
+            }
+
+            if (value.Length > slab.Length)
+            {
+                ArrayPool<byte>.Shared.Return(slab);
+                slab = ArrayPool<byte>.Shared.Rent(value.Length);
+            }
+        }
+
+        value.CopyTo(slab.AsSpan(slabUsed));
+        chunk[chunkCount++] = new ConsumedMessage(partition, offset, kafkaTimestampMs, slab.AsMemory(slabUsed, value.Length));
+        slabUsed += value.Length;
         if (chunkCount == ChunkSize)
         {
             Enqueue();
@@ -123,7 +148,7 @@ internal sealed class TopicLane
 
         rawFiles.Clear();
         quarantineFiles.Clear();
-        ReturnChunk(chunk);
+        ReturnChunk(chunk, slab);
         chunkCount = 0;
         stop.Dispose();
     }
@@ -132,7 +157,7 @@ internal sealed class TopicLane
     {
         try
         {
-            queue.Add((chunk, chunkCount), stop.Token);
+            queue.Add((chunk, chunkCount, slab), stop.Token);
         }
         catch (OperationCanceledException)
         {
@@ -143,20 +168,22 @@ internal sealed class TopicLane
 
         chunk = ArrayPool<ConsumedMessage>.Shared.Rent(ChunkSize);
         chunkCount = 0;
+        slab = ArrayPool<byte>.Shared.Rent(SlabBytes);
+        slabUsed = 0;
     }
 
     private void Run()
     {
         try
         {
-            foreach (var (messages, count) in queue.GetConsumingEnumerable(stop.Token))
+            foreach (var (messages, count, values) in queue.GetConsumingEnumerable(stop.Token))
             {
                 for (var i = 0; i < count; i++)
                 {
                     Land(in messages[i]);
                 }
 
-                ReturnChunk(messages);
+                ReturnChunk(messages, values);
             }
 
             finished.SetResult();
@@ -201,12 +228,15 @@ internal sealed class TopicLane
             Interlocked.Increment(ref openFiles);
         }
 
-        quarantine.Append(message.Partition, message.Offset, message.KafkaTimestampMs, message.Value, verdict);
+        quarantine.Append(message.Partition, message.Offset, message.KafkaTimestampMs, message.Value.Span, verdict);
         var key = (countHour, verdict.Rule!);
         quarantineCounts[key] = quarantineCounts.GetValueOrDefault(key) + 1;
         Interlocked.Increment(ref quarantined);
     }
 
-    private static void ReturnChunk(ConsumedMessage[] messages) =>
+    private static void ReturnChunk(ConsumedMessage[] messages, byte[] values)
+    {
         ArrayPool<ConsumedMessage>.Shared.Return(messages, clearArray: true);
+        ArrayPool<byte>.Shared.Return(values);
+    }
 }

@@ -32,7 +32,7 @@ internal sealed class EventFields
     private char[] text = new char[128];
     private byte[] unescaped = new byte[256];
     private int generation;
-    private byte[] message = [];
+    private ReadOnlyMemory<byte> message;
 
     public EventFields(CompiledEventSchema schema)
     {
@@ -58,7 +58,7 @@ internal sealed class EventFields
     {
         if (!value.HasEscapes)
         {
-            return message.AsSpan(value.Start, value.Length);
+            return message.Span.Slice(value.Start, value.Length);
         }
 
         // Unescaping only shortens the text, so the escaped length is room enough.
@@ -67,7 +67,7 @@ internal sealed class EventFields
             unescaped = new byte[Math.Max(value.Length, unescaped.Length * 2)];
         }
 
-        var reader = new Utf8JsonReader(message.AsSpan(value.Start - 1, value.Length + 2));
+        var reader = new Utf8JsonReader(message.Span.Slice(value.Start - 1, value.Length + 2));
         reader.Read();
         return unescaped.AsSpan(0, reader.CopyString(unescaped));
     }
@@ -88,7 +88,7 @@ internal sealed class EventFields
     }
 
     /// <summary>Reads <paramref name="json"/>; returns null when it is one well-formed JSON object, else why not.</summary>
-    public Violation? Parse(byte[] json)
+    public Violation? Parse(ReadOnlyMemory<byte> json)
     {
         message = json;
         UnknownProperty = null;
@@ -98,7 +98,7 @@ internal sealed class EventFields
             Array.Clear(presentIn);
         }
 
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+        var reader = new Utf8JsonReader(json.Span, new JsonReaderOptions { MaxDepth = 16 });
         try
         {
             reader.Read();

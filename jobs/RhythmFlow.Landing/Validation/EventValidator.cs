@@ -47,9 +47,10 @@ internal sealed class EventValidator
 
     public static CompiledEventSchema SchemaOf(string topic) => Compiled.Value[Topics.Require(topic)];
 
-    public Verdict Validate(string topic, byte[]? message)
+    /// <summary>Validates one message's value (empty for a null value); the fields stay readable through <see cref="FieldsOf"/> until the next call.</summary>
+    public Verdict Validate(string topic, ReadOnlyMemory<byte> message)
     {
-        if (message is null || message.Length == 0)
+        if (message.IsEmpty)
         {
             return new Verdict("empty", "$", "the message has no value", null);
         }
@@ -59,7 +60,7 @@ internal sealed class EventValidator
             return new Verdict("too-large", "$", $"{message.Length} bytes, more than Landing:MaxMessageBytes={options.MaxMessageBytes}", null);
         }
 
-        if (!Utf8.IsValid(message))
+        if (!Utf8.IsValid(message.Span))
         {
             return new Verdict("utf8", "$", "the message is not valid UTF-8", null);
         }
