@@ -110,6 +110,7 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
         var mask = capacity - 1;
         var count = 0;
         long bytes = 0;
+        ReadOnlySpan<byte> previous = default;
         for (var i = 0; i < ValueCount; i++)
         {
             if (i == DistinctSample && SampleLooksUnique(count))
@@ -120,11 +121,13 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
             var value = Value(i);
 
             // Neighbours often repeat (a constant column, one user's fields across a session): skip the hash.
-            if (i > 0 && value.SequenceEqual(Value(i - 1)))
+            if (i > 0 && value.SequenceEqual(previous))
             {
                 indices[i] = indices[i - 1];
                 continue;
             }
+
+            previous = value;
 
             var hash = ByteArrayHasher.Hash(value);
             var slot = hash & mask;

@@ -8,21 +8,34 @@ internal static class ByteArrayHasher
 {
     public static int Hash(ReadOnlySpan<byte> value)
     {
-        var h = 0x9E3779B97F4A7C15UL ^ (ulong)value.Length;
-        var i = 0;
-        for (; i + 8 <= value.Length; i += 8)
+        var length = value.Length;
+        var h = 0x9E3779B97F4A7C15UL ^ (ulong)length;
+        ulong tail;
+
+        // The last 1-8 bytes are read in one or two overlapping loads rather than byte by byte.
+        if (length >= 8)
         {
-            h = BitOperations.RotateLeft((h ^ BinaryPrimitives.ReadUInt64LittleEndian(value[i..])) * 0xBF58476D1CE4E5B9UL, 31);
+            for (var i = 0; i + 8 < length; i += 8)
+            {
+                h = BitOperations.RotateLeft((h ^ BinaryPrimitives.ReadUInt64LittleEndian(value[i..])) * 0xBF58476D1CE4E5B9UL, 31);
+            }
+
+            tail = BinaryPrimitives.ReadUInt64LittleEndian(value[(length - 8)..]);
+        }
+        else if (length >= 4)
+        {
+            tail = BinaryPrimitives.ReadUInt32LittleEndian(value) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(value[(length - 4)..]) << 32);
+        }
+        else
+        {
+            tail = length == 0 ? 0 : value[0] | ((ulong)value[length >> 1] << 8) | ((ulong)value[length - 1] << 16);
         }
 
-        ulong tail = 0;
-        for (var shift = 0; i < value.Length; i++, shift += 8)
-        {
-            tail |= (ulong)value[i] << shift;
-        }
-
-        h = (h ^ tail) * 0x94D049BB133111EBUL;
-        return (int)(h ^ (h >> 29));
+        // SplitMix64's finaliser: the tail's last bytes sit in the high bits, and the table indexes by the low ones.
+        h ^= tail;
+        h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9UL;
+        h = (h ^ (h >> 27)) * 0x94D049BB133111EBUL;
+        return (int)(h ^ (h >> 31));
     }
 
     public static int Hash(ulong bits)
