@@ -140,7 +140,13 @@ public sealed class ListenEventsData
     {
         var options = new ParquetWriterOptions { Compression = codec };
         options.DisableDictionaryFor.UnionWith(plainColumns);
-        using var writer = new ParquetWriter(output, Schema, options);
+        using var writer = Append(output, options);
+    }
+
+    /// <summary>Appends every row to a new writer and returns it open: its one row group is written on dispose.</summary>
+    public ParquetWriter Append(Stream output, ParquetWriterOptions options)
+    {
+        var writer = new ParquetWriter(output, Schema, options);
         var columns = Schema.Columns.Count;
         for (var r = 0; r < Rows; r++)
         {
@@ -174,6 +180,8 @@ public sealed class ListenEventsData
 
             writer.EndRow();
         }
+
+        return writer;
     }
 
     private int Index(string column) => Schema.RequireIndex(column);

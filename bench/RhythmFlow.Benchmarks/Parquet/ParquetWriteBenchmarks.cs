@@ -39,6 +39,55 @@ public class ParquetWriteBenchmarks
     }
 }
 
+/// <summary>
+/// The part of a write that landing's publishing threads do: encoding, compressing and writing a row group of
+/// 100,000 listen_events rows already appended (dictionaries, pages, CRCs, statistics, footer), per codec.
+/// One invocation per iteration, since each needs a freshly filled writer.
+/// </summary>
+[MemoryDiagnoser]
+[InvocationCount(1)]
+public class ParquetWriteRowGroupBenchmarks
+{
+    private ListenEventsData data = null!;
+    private MemoryStream output = null!;
+    private ParquetWriter writer = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        data = new ListenEventsData(100_000);
+        output = new MemoryStream(64 << 20);
+    }
+
+    [IterationSetup(Target = nameof(Uncompressed))]
+    public void AppendUncompressed() => Append(ParquetCompression.Uncompressed);
+
+    [IterationSetup(Target = nameof(Snappy))]
+    public void AppendSnappy() => Append(ParquetCompression.Snappy);
+
+    [Benchmark(Baseline = true)]
+    public long Uncompressed() => WriteRowGroup();
+
+    [Benchmark]
+    public long Snappy() => WriteRowGroup();
+
+    private void Append(ParquetCompression codec)
+    {
+        output.SetLength(0);
+        writer = data.Append(output, new ParquetWriterOptions { Compression = codec });
+
+        // The appends' garbage is collected here rather than inside the measured write.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+
+    private long WriteRowGroup()
+    {
+        writer.Dispose();
+        return output.Length;
+    }
+}
+
 /// <summary>Reading a whole lake file back: all columns, all row groups.</summary>
 [MemoryDiagnoser]
 public class ParquetReadBenchmarks
