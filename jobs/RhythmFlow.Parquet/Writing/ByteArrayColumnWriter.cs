@@ -105,7 +105,7 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
         dictionaryCount = 0;
         var plainBytes = PlainBytes(0, ValueCount);
         Pooled.EnsureSize(ref dictionaryEntries, ValueCount);
-        var capacity = InitialTableSize;
+        var capacity = FirstTableSize();
         NewTable(capacity);
         var mask = capacity - 1;
         var count = 0;

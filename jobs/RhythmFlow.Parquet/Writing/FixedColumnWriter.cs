@@ -87,7 +87,7 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
         var maxEntries = Math.Max(1, maxDictionaryBytes / size);
         var plainBytes = PlainBytes(0, ValueCount);
         Pooled.EnsureSize(ref dictionaryEntries, Math.Min(ValueCount, maxEntries));
-        var capacity = InitialTableSize;
+        var capacity = FirstTableSize();
         NewTable(capacity);
         var mask = capacity - 1;
         var count = 0;

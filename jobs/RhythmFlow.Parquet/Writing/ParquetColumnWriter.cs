@@ -12,8 +12,8 @@ public abstract class ParquetColumnWriter
     /// </summary>
     private protected const int InitialCapacity = 64;
 
-    /// <summary>Slots a dictionary's hash table starts with; it doubles as entries arrive, so low-cardinality chunks stay small.</summary>
-    private protected const int InitialTableSize = 1024;
+    /// <summary>Most slots a dictionary's hash table starts with; it doubles as entries arrive, so low-cardinality chunks stay small.</summary>
+    private const int InitialTableSize = 1024;
 
     /// <summary>
     /// Values after which a chunk whose values were all but distinct gives up its dictionary (a Kafka offset, a
@@ -108,6 +108,18 @@ public abstract class ParquetColumnWriter
     internal abstract bool TryBuildDictionary(int maxDictionaryBytes, int[] indices, out int entries, out long dictionaryBytes);
 
     internal abstract void WriteDictionary(ByteBuffer output);
+
+    /// <summary>The hash table's first size: a power of two of at least twice the values, up to <see cref="InitialTableSize"/>.</summary>
+    private protected int FirstTableSize()
+    {
+        var size = 16;
+        while (size < InitialTableSize && size < ValueCount * 2)
+        {
+            size <<= 1;
+        }
+
+        return size;
+    }
 
     /// <summary>True when the first <see cref="DistinctSample"/> values held <paramref name="distinct"/> distinct ones, too many for a dictionary to pay.</summary>
     private protected static bool SampleLooksUnique(int distinct) => distinct > DistinctSample - RepeatsToKeepTrying;
