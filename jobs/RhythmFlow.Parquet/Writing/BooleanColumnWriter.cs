@@ -23,7 +23,7 @@ public sealed class BooleanColumnWriter : ParquetColumnWriter
         var index = ValueCount;
         if (index == values.Length)
         {
-            Array.Resize(ref values, values.Length * 2);
+            Grow(ref values, values.Length * 2, index);
         }
 
         values[index] = value;

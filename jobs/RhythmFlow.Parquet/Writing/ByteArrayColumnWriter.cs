@@ -52,7 +52,7 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
         var end = offsets[ValueCount];
         if (end + maxLength > data.Length)
         {
-            Array.Resize(ref data, (int)Math.Min(Array.MaxLength, Math.Max(data.Length * 2L, (long)end + maxLength)));
+            Grow(ref data, (int)Math.Min(Array.MaxLength, Math.Max(data.Length * 2L, (long)end + maxLength)), end);
         }
 
         return data.AsSpan(end, maxLength);
@@ -64,7 +64,7 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
         var index = ValueCount;
         if (index + 1 == offsets.Length)
         {
-            Array.Resize(ref offsets, offsets.Length * 2);
+            Grow(ref offsets, offsets.Length * 2, index + 1);
         }
 
         offsets[index + 1] = offsets[index] + length;

@@ -41,7 +41,7 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
         var index = ValueCount;
         if (index == values.Length)
         {
-            Array.Resize(ref values, values.Length * 2);
+            Grow(ref values, values.Length * 2, index);
         }
 
         values[index] = value;

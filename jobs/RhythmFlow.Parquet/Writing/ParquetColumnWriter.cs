@@ -80,6 +80,19 @@ public abstract class ParquetColumnWriter
         Count = rowCount;
     }
 
+    /// <summary>
+    /// Grows a value buffer to <paramref name="size"/>, keeping its first <paramref name="used"/> elements. The new
+    /// array is not zeroed, since only written positions are ever read: appending rows then costs no memset of every
+    /// buffer outgrown, and copies only what is used.
+    /// </summary>
+    private protected static void Grow<T>(ref T[] array, int size, int used)
+        where T : unmanaged
+    {
+        var bigger = GC.AllocateUninitializedArray<T>(size);
+        array.AsSpan(0, used).CopyTo(bigger);
+        array = bigger;
+    }
+
     private protected void Defined()
     {
         if (definitions is not null)
@@ -138,7 +151,7 @@ public abstract class ParquetColumnWriter
     {
         if (Count == definitions!.Length)
         {
-            Array.Resize(ref definitions, definitions.Length * 2);
+            Grow(ref definitions, definitions.Length * 2, Count);
         }
     }
 }
