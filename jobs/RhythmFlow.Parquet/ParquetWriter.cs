@@ -227,6 +227,11 @@ public sealed class ParquetWriter : IDisposable
         output.Write(tail);
         output.Flush();
         closed = true;
+        foreach (var column in columns)
+        {
+            column.Release();
+        }
+
         if (ownsStream)
         {
             output.Dispose();

@@ -27,7 +27,9 @@ public sealed class LocalLakeStorage : ILakeStorage
     {
         var destination = PathOf(key);
         var temporary = Path.Combine(root, UploadsFolder, $"{Guid.NewGuid():N}.part");
-        var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        // Unbuffered: uploads are written in large pieces (a whole encoded file, a whole record), and a write buffer per
+        // upload would cost a backlog batch one more array for each of its thousands of files. Writers of small pieces buffer.
+        var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
         return Task.FromResult<ILakeUpload>(new LocalUpload(key, destination, temporary, stream));
     }
 

@@ -14,6 +14,9 @@ namespace RhythmFlow.Landing.Batching;
 internal sealed class QuarantineWriter : IAsyncDisposable
 {
     private readonly ILakeUpload upload;
+
+    // Uploads are unbuffered (most are written in large pieces); a line at a time needs a buffer of its own.
+    private readonly BufferedStream content;
     private readonly Utf8JsonWriter json;
     private readonly string topic;
     private readonly DateTimeOffset day;
@@ -26,7 +29,8 @@ internal sealed class QuarantineWriter : IAsyncDisposable
         this.topic = topic;
         this.day = day;
         this.batchId = batchId;
-        json = new Utf8JsonWriter(upload.Content);
+        content = new BufferedStream(upload.Content, 64 * 1024);
+        json = new Utf8JsonWriter(content);
     }
 
     public static async Task<QuarantineWriter> CreateAsync(
@@ -52,13 +56,14 @@ internal sealed class QuarantineWriter : IAsyncDisposable
         json.WriteBase64String("value_base64", value);
         json.WriteEndObject();
         json.Flush();
-        upload.Content.WriteByte((byte)'\n');
+        content.WriteByte((byte)'\n');
         rows++;
     }
 
     public async Task<CommittedFile> CompleteAsync(CancellationToken cancellationToken)
     {
         await json.DisposeAsync().ConfigureAwait(false);
+        await content.FlushAsync(cancellationToken).ConfigureAwait(false);
         var bytes = upload.Content.Position;
         if (!await upload.CommitAsync(cancellationToken).ConfigureAwait(false))
         {

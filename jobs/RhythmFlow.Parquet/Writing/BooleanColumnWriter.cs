@@ -3,7 +3,7 @@ namespace RhythmFlow.Parquet.Writing;
 /// <summary>Buffers BOOLEAN values; always written PLAIN (bit-packed), which beats a two-entry dictionary.</summary>
 public sealed class BooleanColumnWriter : ParquetColumnWriter
 {
-    private bool[] values = new bool[InitialCapacity];
+    private bool[] values = System.Buffers.ArrayPool<bool>.Shared.Rent(InitialCapacity);
 
     internal BooleanColumnWriter(ParquetColumn column)
         : base(column)
@@ -18,12 +18,18 @@ public sealed class BooleanColumnWriter : ParquetColumnWriter
 
     internal override bool SupportsDictionary => false;
 
+    internal override void Release()
+    {
+        Pooled.Return(ref values);
+        base.Release();
+    }
+
     public void Append(bool value)
     {
         var index = ValueCount;
         if (index == values.Length)
         {
-            Grow(ref values, values.Length * 2, index);
+            Pooled.Grow(ref values, index + 1, index);
         }
 
         values[index] = value;

@@ -6,8 +6,8 @@ namespace RhythmFlow.Parquet.Writing;
 /// <summary>Buffers BYTE_ARRAY values (UTF-8 for STRING columns) in one byte buffer plus offsets: no per-value objects.</summary>
 public sealed class ByteArrayColumnWriter : ParquetColumnWriter
 {
-    private byte[] data = new byte[InitialCapacity * 16];
-    private int[] offsets = new int[InitialCapacity + 1];
+    private byte[] data = System.Buffers.ArrayPool<byte>.Shared.Rent(InitialCapacity * 16);
+    private int[] offsets = System.Buffers.ArrayPool<int>.Shared.Rent(InitialCapacity + 1);
     private int[] dictionaryEntries = [];
     private int[] table = [];
     private int dictionaryCount;
@@ -19,6 +19,8 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
         {
             throw new InvalidOperationException($"Column '{column.Name}' is {column.PhysicalType}, not BYTE_ARRAY.");
         }
+
+        offsets[0] = 0;
     }
 
     internal override long BufferedBytes => offsets[ValueCount] + (ValueCount * 4L) + Count;
@@ -52,7 +54,7 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
         var end = offsets[ValueCount];
         if (end + maxLength > data.Length)
         {
-            Grow(ref data, (int)Math.Min(Array.MaxLength, Math.Max(data.Length * 2L, (long)end + maxLength)), end);
+            Pooled.Grow(ref data, end + maxLength, end);
         }
 
         return data.AsSpan(end, maxLength);
@@ -64,7 +66,7 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
         var index = ValueCount;
         if (index + 1 == offsets.Length)
         {
-            Grow(ref offsets, offsets.Length * 2, index + 1);
+            Pooled.Grow(ref offsets, index + 2, index + 1);
         }
 
         offsets[index + 1] = offsets[index] + length;
@@ -77,6 +79,14 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
         dictionaryCount = 0;
         Pooled.Return(ref dictionaryEntries);
         Pooled.Return(ref table);
+    }
+
+    internal override void Release()
+    {
+        Reset();
+        Pooled.Return(ref data);
+        Pooled.Return(ref offsets);
+        base.Release();
     }
 
     private ReadOnlySpan<byte> Value(int index) => data.AsSpan(offsets[index], offsets[index + 1] - offsets[index]);

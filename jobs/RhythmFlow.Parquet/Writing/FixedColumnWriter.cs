@@ -11,7 +11,7 @@ namespace RhythmFlow.Parquet.Writing;
 public sealed class FixedColumnWriter<T> : ParquetColumnWriter
     where T : unmanaged
 {
-    private T[] values = new T[InitialCapacity];
+    private T[] values = System.Buffers.ArrayPool<T>.Shared.Rent(InitialCapacity);
     private int[] dictionaryEntries = [];
     private Slot[] table = [];
     private int dictionaryCount;
@@ -41,7 +41,7 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
         var index = ValueCount;
         if (index == values.Length)
         {
-            Grow(ref values, values.Length * 2, index);
+            Pooled.Grow(ref values, index + 1, index);
         }
 
         values[index] = value;
@@ -157,6 +157,13 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
         dictionaryCount = 0;
         Pooled.Return(ref dictionaryEntries);
         Pooled.Return(ref table);
+    }
+
+    internal override void Release()
+    {
+        Reset();
+        Pooled.Return(ref values);
+        base.Release();
     }
 
     private void NewTable(int capacity)

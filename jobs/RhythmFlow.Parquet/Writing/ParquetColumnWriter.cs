@@ -8,7 +8,9 @@ public abstract class ParquetColumnWriter
 {
     /// <summary>
     /// Values a buffer holds before it first grows. Small, because a writer per (topic, hour) file may hold only a
-    /// few rows and hundreds of writers can be open at once; buffers double as rows arrive.
+    /// few rows and hundreds of writers can be open at once; buffers double as rows arrive. Value buffers are rented
+    /// from the shared array pool and given back by <see cref="Release"/> when the file is written, so the thousands
+    /// of small files of a backlog reuse the same arrays instead of growing new ones for the garbage collector.
     /// </summary>
     private protected const int InitialCapacity = 64;
 
@@ -31,7 +33,7 @@ public abstract class ParquetColumnWriter
         Column = column;
         if (column.IsOptional)
         {
-            definitions = new byte[InitialCapacity];
+            definitions = System.Buffers.ArrayPool<byte>.Shared.Rent(InitialCapacity);
         }
     }
 
@@ -80,19 +82,6 @@ public abstract class ParquetColumnWriter
         Count = rowCount;
     }
 
-    /// <summary>
-    /// Grows a value buffer to <paramref name="size"/>, keeping its first <paramref name="used"/> elements. The new
-    /// array is not zeroed, since only written positions are ever read: appending rows then costs no memset of every
-    /// buffer outgrown, and copies only what is used.
-    /// </summary>
-    private protected static void Grow<T>(ref T[] array, int size, int used)
-        where T : unmanaged
-    {
-        var bigger = GC.AllocateUninitializedArray<T>(size);
-        array.AsSpan(0, used).CopyTo(bigger);
-        array = bigger;
-    }
-
     private protected void Defined()
     {
         if (definitions is not null)
@@ -108,6 +97,15 @@ public abstract class ParquetColumnWriter
     {
         Count = 0;
         NullCount = 0;
+    }
+
+    /// <summary>Gives every buffer back to the pool once the writer's file is complete; the writer takes no more values.</summary>
+    internal virtual void Release()
+    {
+        if (definitions is not null)
+        {
+            Pooled.Return(ref definitions!);
+        }
     }
 
     internal abstract long PlainBytes(int from, int to);
@@ -151,7 +149,7 @@ public abstract class ParquetColumnWriter
     {
         if (Count == definitions!.Length)
         {
-            Grow(ref definitions, definitions.Length * 2, Count);
+            Pooled.Grow(ref definitions!, Count + 1, Count);
         }
     }
 }

@@ -19,6 +19,18 @@ internal static class Pooled
         }
     }
 
+    /// <summary>
+    /// Replaces <paramref name="array"/> with a rented one of at least <paramref name="size"/> (and at least twice its
+    /// length) holding its first <paramref name="keep"/> items, and gives the old one back: a value buffer that grows.
+    /// </summary>
+    public static void Grow<T>(ref T[] array, int size, int keep)
+    {
+        var grown = ArrayPool<T>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max(size, array.Length * 2L)));
+        array.AsSpan(0, keep).CopyTo(grown);
+        Return(ref array);
+        array = grown;
+    }
+
     /// <summary>Gives <paramref name="array"/> back (an empty array is not the pool's) and leaves an empty one in its place.</summary>
     public static void Return<T>(ref T[] array)
     {
