@@ -14,6 +14,8 @@ namespace RhythmFlow.Landing.Batching;
 /// </summary>
 internal sealed class LandingBatch : IAsyncDisposable
 {
+    private const int ConcurrentPublishes = 16;
+
     private readonly ILakeStorage storage;
     private readonly long rowGroupBytes;
     private readonly Func<EventValidator> newValidator;
@@ -102,14 +104,15 @@ internal sealed class LandingBatch : IAsyncDisposable
     {
         await Task.WhenAll(lanes.Values.Select(l => l.DrainAsync())).ConfigureAwait(false);
 
-        // A batch over a backlog touches hundreds of (topic, hour) files; each needs its last row group encoded, a
-        // create and an fsync. They are independent, so finish them side by side; the caller commits only after all are done.
+        // A batch over a backlog touches hundreds of (topic, hour) files, which the lanes have encoded; each still needs
+        // its bytes written, an fsync and a link. That is I/O, and concurrent fsyncs share the file system's journal
+        // commits, so many run side by side; the caller commits only after all are done.
         var completions = lanes.Values.SelectMany(l => l.Completions()).ToList();
         var files = new CommittedFile[completions.Count];
         await Parallel.ForAsync(
             0,
             completions.Count,
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = ConcurrentPublishes, CancellationToken = cancellationToken },
             async (i, token) => files[i] = await completions[i](token).ConfigureAwait(false)).ConfigureAwait(false);
         var counts = lanes.Values.SelectMany(l => l.QuarantineCounts())
             .OrderBy(c => c.Topic, StringComparer.Ordinal).ThenBy(c => c.EventHour).ThenBy(c => c.Rule, StringComparer.Ordinal)

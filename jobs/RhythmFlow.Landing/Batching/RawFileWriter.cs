@@ -94,11 +94,13 @@ internal sealed class RawFileWriter : IAsyncDisposable
         writer.EndRow();
     }
 
-    /// <summary>Writes the footer and publishes the file create-only; returns its commit-log entry.</summary>
+    /// <summary>Encodes the last row group and the footer into memory: the CPU part of completing the file.</summary>
+    public void Seal() => writer.Dispose();
+
+    /// <summary>Seals the file if it is not yet, then publishes it create-only; returns its commit-log entry.</summary>
     public async Task<CommittedFile> CompleteAsync(CancellationToken cancellationToken)
     {
-        var rows = writer.RowsWritten;
-        writer.Dispose();
+        Seal();
         var bytes = encoded.Length;
         await encoded.WriteToAsync(upload.Content, cancellationToken).ConfigureAwait(false);
         await encoded.DisposeAsync().ConfigureAwait(false);
@@ -107,7 +109,7 @@ internal sealed class RawFileWriter : IAsyncDisposable
             throw new RhythmFlowException($"Lake file {upload.Key} already exists; batch ids are unique, so another writer used this batch id.");
         }
 
-        return new CommittedFile(upload.Key, LakeFileKind.Raw, layout.Topic, EventHour, rows, bytes);
+        return new CommittedFile(upload.Key, LakeFileKind.Raw, layout.Topic, EventHour, writer.RowsWritten, bytes);
     }
 
     public async ValueTask DisposeAsync()

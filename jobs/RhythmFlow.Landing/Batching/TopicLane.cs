@@ -186,6 +186,12 @@ internal sealed class TopicLane
                 ReturnChunk(messages, values);
             }
 
+            // Sealed here, on the lane's own thread, so the batch's files are encoded on all cores and publishing is left with the I/O.
+            foreach (var file in rawFiles.Values)
+            {
+                file.Seal();
+            }
+
             finished.SetResult();
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
