@@ -31,5 +31,5 @@ internal static class LakeFileReader
         }
     }
 
-    public static IEnumerable<ParquetRowGroup> RowGroups(ParquetReader reader, RawRowCopier copier) => reader.ReadRowGroups(copier.ColumnNames);
+    public static ParquetRowGroup ReadRowGroup(ParquetReader reader, int index, RawRowCopier copier) => reader.ReadRowGroup(index, copier.ColumnNames);
 }

@@ -10,8 +10,9 @@ namespace RhythmFlow.Transform;
 /// Streams decoded Parquet row groups of one topic into the binary COPYs of an hour's table (one per slice), column
 /// types mapped as the raw tables declare them (LakeSchema). While streaming it drops rows whose <c>ts</c> is outside
 /// the hour and later copies of an event identity already written, so PostgreSQL writes every kept row once and
-/// nothing else.
-/// Keeps buffers between row groups: one instance per transform, not shared between threads.
+/// nothing else. Two steps, so that they can run on two threads, one row group apart: <see cref="Prepare"/> (checks
+/// and picks the rows, in file order) and <see cref="Write"/> (encodes them). One instance per transform: each step
+/// may run on any thread, but only one call of each at a time.
 /// </summary>
 internal sealed class RawRowCopier
 {
@@ -28,7 +29,6 @@ internal sealed class RawRowCopier
     private readonly int _ts;
     private readonly int _session;
     private readonly int _item;
-    private int[][] _kept = [];
 
     public RawRowCopier(string topic)
     {
@@ -57,26 +57,31 @@ internal sealed class RawRowCopier
     };
 
     /// <summary>
-    /// Writes the rows of <paramref name="rowGroup"/> that belong to the hour starting at <paramref name="hour"/> and
-    /// whose identity <paramref name="identities"/> has not seen, each to the writer of its slice
-    /// (<see cref="HourPartition.SliceOf"/> over <paramref name="writers"/>); throws <see cref="InvalidDataException"/>
-    /// naming the column when a value cannot go into the raw table.
+    /// Checks <paramref name="rowGroup"/> and picks its rows that belong to the hour starting at <paramref name="hour"/>
+    /// and whose identity <paramref name="identities"/> has not seen, each for its slice (<see cref="HourPartition.SliceOf"/>
+    /// over <paramref name="slices"/>); throws <see cref="InvalidDataException"/> naming the column when a value cannot
+    /// go into the raw table. Row groups must come in file order, as the first copy of an identity is the one kept.
     /// </summary>
-    public RowGroupLoad Copy(ParquetRowGroup rowGroup, DateTimeOffset hour, IdentitySet identities, IReadOnlyList<BinaryCopyWriter> writers)
+    public PreparedRowGroup Prepare(ParquetRowGroup rowGroup, DateTimeOffset hour, IdentitySet identities, int slices)
     {
         var data = new ParquetColumnData[_columns.Length];
         var hasNulls = new bool[_columns.Length];
+        var fields = new DictionaryFields?[_columns.Length];
         for (var c = 0; c < data.Length; c++)
         {
             data[c] = rowGroup.Column(_columns[c].Name);
             Validate(_columns[c], data[c]);
             hasNulls[c] = data[c].NullCount > 0;
+            if (_columns[c].Type == LakeColumnType.String && data[c].HasDictionary)
+            {
+                fields[c] = new DictionaryFields(data[c]);
+            }
         }
 
-        var slices = writers.Count;
-        if (_kept.Length != slices || _kept[0].Length < rowGroup.RowCount)
+        var kept = new int[slices][];
+        for (var slice = 0; slice < slices; slice++)
         {
-            _kept = [.. Enumerable.Range(0, slices).Select(_ => new int[rowGroup.RowCount])];
+            kept[slice] = new int[rowGroup.RowCount];
         }
 
         var start = (hour.ToUnixTimeMilliseconds() * 1000) - PostgresEpochUnixMicros;
@@ -85,7 +90,7 @@ internal sealed class RawRowCopier
         var unit = data[_ts].Column.LogicalType.Unit;
         var sessions = data[_session].Int64Values;
         var items = data[_item].Int32Values;
-        Span<int> kept = stackalloc int[slices];
+        var counts = new int[slices];
         int outside = 0, duplicates = 0;
         for (var row = 0; row < rowGroup.RowCount; row++)
         {
@@ -101,31 +106,37 @@ internal sealed class RawRowCopier
             else
             {
                 var slice = slices == 1 ? 0 : HourPartition.SliceOf(sessions[row], slices);
-                _kept[slice][kept[slice]++] = row;
+                kept[slice][counts[slice]++] = row;
             }
         }
 
+        return new PreparedRowGroup(data, hasNulls, fields, kept, counts, new RowGroupLoad(rowGroup.RowCount, duplicates, outside));
+    }
+
+    /// <summary>Encodes the rows <paramref name="prepared"/> kept, each to the writer of its slice.</summary>
+    public void Write(PreparedRowGroup prepared, IReadOnlyList<BinaryCopyWriter> writers)
+    {
         // Chunk by chunk across the slices, so every slice's connection gets rows all the time, not one after another.
-        for (var from = 0; from < rowGroup.RowCount; from += ChunkRows)
+        var rows = prepared.Load.Rows;
+        for (var from = 0; from < rows; from += ChunkRows)
         {
-            for (var slice = 0; slice < slices; slice++)
+            for (var slice = 0; slice < writers.Count; slice++)
             {
-                if (from < kept[slice])
+                if (from < prepared.Counts[slice])
                 {
-                    EncodeRows(data, hasNulls, _kept[slice].AsSpan(from, Math.Min(ChunkRows, kept[slice] - from)), writers[slice]);
+                    EncodeRows(prepared, prepared.Kept[slice].AsSpan(from, Math.Min(ChunkRows, prepared.Counts[slice] - from)), writers[slice]);
                 }
             }
         }
-
-        return new RowGroupLoad(rowGroup.RowCount, duplicates, outside);
     }
 
     /// <summary>
     /// Encodes tuples column by column (one type switch per column, not per value): first each tuple's
     /// size, then every column's fields at each tuple's cursor.
     /// </summary>
-    private void EncodeRows(ParquetColumnData[] data, bool[] hasNulls, ReadOnlySpan<int> rows, BinaryCopyWriter writer)
+    private void EncodeRows(PreparedRowGroup prepared, ReadOnlySpan<int> rows, BinaryCopyWriter writer)
     {
+        var (data, hasNulls, fields) = (prepared.Data, prepared.HasNulls, prepared.Fields);
         var cursors = _cursors.AsSpan(0, rows.Length);
         var fixedSize = sizeof(short) + (data.Length * sizeof(int));
         for (var c = 0; c < data.Length; c++)
@@ -141,7 +152,15 @@ internal sealed class RawRowCopier
         {
             var column = data[c];
             var isString = _columns[c].Type == LakeColumnType.String;
-            if (isString || hasNulls[c])
+            if (fields[c] is { } dictionary)
+            {
+                var indices = column.DictionaryIndices;
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    cursors[i] += dictionary.Length(indices[rows[i]]) - sizeof(int);
+                }
+            }
+            else if (isString || hasNulls[c])
             {
                 var width = isString ? 0 : FixedWidth(_columns[c].Type);
                 for (var i = 0; i < rows.Length; i++)
@@ -167,7 +186,14 @@ internal sealed class RawRowCopier
 
         for (var c = 0; c < data.Length; c++)
         {
-            EncodeColumn(_columns[c], data[c], rows, cursors, buffer);
+            if (fields[c] is { } dictionary)
+            {
+                dictionary.Encode(data[c].DictionaryIndices, rows, cursors, buffer);
+            }
+            else
+            {
+                EncodeColumn(_columns[c], data[c], rows, cursors, buffer);
+            }
         }
 
         writer.Advance(total);
@@ -287,19 +313,30 @@ internal sealed class RawRowCopier
             throw new InvalidDataException($"column '{expected.Name}' is required but has {column.NullCount} null value(s)");
         }
 
-        if (expected.Type == LakeColumnType.String)
+        if (expected.Type == LakeColumnType.String && column.HasDictionary)
+        {
+            for (var index = 0; index < column.DictionarySize; index++)
+            {
+                if (!IsText(column.GetDictionaryValue(index)) && column.DictionaryIndices.Contains(index))
+                {
+                    throw new InvalidDataException($"column '{expected.Name}' has a value that is not UTF-8 text without NUL characters");
+                }
+            }
+        }
+        else if (expected.Type == LakeColumnType.String)
         {
             for (var row = 0; row < column.Count; row++)
             {
                 // PostgreSQL would refuse these in the middle of the COPY, with a message that names no file.
-                var text = column.GetBytes(row);
-                if (!Utf8.IsValid(text) || text.Contains((byte)0))
+                if (!IsText(column.GetBytes(row)))
                 {
                     throw new InvalidDataException($"column '{expected.Name}' has a value that is not UTF-8 text without NUL characters");
                 }
             }
         }
     }
+
+    private static bool IsText(ReadOnlySpan<byte> value) => Utf8.IsValid(value) && !value.Contains((byte)0);
 
     private static long ToPostgresMicros(LakeColumn expected, ParquetColumnData column, long value, ParquetTimeUnit unit)
     {
@@ -325,6 +362,72 @@ internal sealed class RawRowCopier
         LakeColumnType.Boolean => ParquetPhysicalType.Boolean,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown lake column type"),
     };
+}
+
+/// <summary>
+/// One row group, checked, and the rows it gives each slice (<see cref="Kept"/>[slice][..<see cref="Counts"/>[slice]]),
+/// waiting to be encoded.
+/// </summary>
+internal sealed record PreparedRowGroup(
+    ParquetColumnData[] Data, bool[] HasNulls, DictionaryFields?[] Fields, int[][] Kept, int[] Counts, RowGroupLoad Load);
+
+/// <summary>
+/// A dictionary-encoded text column's COPY fields, encoded once per distinct value (length prefix and bytes; -1 for
+/// the null entry) and copied per row, instead of reading and framing every row's value.
+/// </summary>
+internal sealed class DictionaryFields
+{
+    private readonly byte[] _bytes;
+    private readonly int[] _starts;
+
+    public DictionaryFields(ParquetColumnData column)
+    {
+        var size = column.DictionarySize;
+        _starts = new int[size + 2];
+        long total = 0;
+        for (var index = 0; index < size; index++)
+        {
+            total += sizeof(int) + column.GetDictionaryValue(index).Length;
+        }
+
+        _bytes = new byte[checked((int)(total + sizeof(int)))];
+        var at = 0;
+        for (var index = 0; index <= size; index++)
+        {
+            _starts[index] = at;
+            if (index == size)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(_bytes.AsSpan(at), -1);
+                at += sizeof(int);
+                continue;
+            }
+
+            var value = column.GetDictionaryValue(index);
+            BinaryPrimitives.WriteInt32BigEndian(_bytes.AsSpan(at), value.Length);
+            value.CopyTo(_bytes.AsSpan(at + sizeof(int)));
+            at += sizeof(int) + value.Length;
+        }
+
+        _starts[size + 1] = at;
+    }
+
+    /// <summary>The size of the field of dictionary entry <paramref name="index"/>, its length prefix included.</summary>
+    public int Length(int index) => _starts[index + 1] - _starts[index];
+
+    /// <summary>Copies each row's field to its cursor and moves the cursor past it.</summary>
+    public void Encode(ReadOnlySpan<int> indices, ReadOnlySpan<int> rows, Span<int> cursors, Span<byte> buffer)
+    {
+        var starts = _starts.AsSpan();
+        var bytes = _bytes.AsSpan();
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var index = indices[rows[i]];
+            var from = starts[index];
+            var length = starts[index + 1] - from;
+            bytes.Slice(from, length).CopyTo(buffer[cursors[i]..]);
+            cursors[i] += length;
+        }
+    }
 }
 
 /// <summary>What one row group gave an hour: rows read, later copies of an identity dropped, rows outside the hour dropped.</summary>

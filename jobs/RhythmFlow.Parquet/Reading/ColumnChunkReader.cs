@@ -32,6 +32,10 @@ internal sealed class ColumnChunkReader
     private int[]? dictionaryOffsets;
     private int dictionaryCount = -1;
 
+    // Byte-array rows held as dictionary indices (a null row indexes the empty entry past the dictionary's end) while
+    // every data page so far was dictionary-encoded; a later page of another encoding turns them into bytes first.
+    private int[]? rowIndices;
+
     private int[] scratchIndices = [];
     private int[] scratchLevels = [];
     private byte[] pageBuffer = [];
@@ -130,7 +134,9 @@ internal sealed class ColumnChunkReader
             }
         }
 
-        return new ParquetColumnData(column, rows, nulls, values, IsByteArray ? bytes : null, offsets);
+        return rowIndices is not null
+            ? new ParquetColumnData(column, rows, nulls, null, dictionaryBytes, dictionaryOffsets, rowIndices, dictionaryCount)
+            : new ParquetColumnData(column, rows, nulls, values, IsByteArray ? bytes : null, offsets);
     }
 
     private ReadOnlySpan<byte> Decompress(ReadOnlySpan<byte> stored, int uncompressedSize, bool compressed)
@@ -178,12 +184,15 @@ internal sealed class ColumnChunkReader
         if (IsByteArray)
         {
             dictionaryBytes = new byte[page.Length];
-            dictionaryOffsets = new int[count + 1];
+            dictionaryOffsets = new int[count + 2];
             var consumed = DecodePlainByteArrays(page, count, dictionaryBytes, dictionaryOffsets);
             if (consumed > page.Length)
             {
                 throw new ParquetFormatException("dictionary page ends early");
             }
+
+            // The empty entry that null rows index.
+            dictionaryOffsets[count + 1] = dictionaryOffsets[count];
         }
         else
         {
@@ -302,6 +311,18 @@ internal sealed class ColumnChunkReader
             throw new ParquetFormatException($"data pages hold more values than the row group's {rows} rows");
         }
 
+        var dictionaryEncoded = encoding is ParquetEncoding.RleDictionary or ParquetEncoding.PlainDictionary;
+        if (IsByteArray && dictionaryEncoded && (firstRow == 0 || rowIndices is not null))
+        {
+            DecodeRowIndices(data, firstRow, count, present);
+            return;
+        }
+
+        if (rowIndices is not null)
+        {
+            MaterializeRowIndices(firstRow);
+        }
+
         switch (encoding)
         {
             case ParquetEncoding.RleDictionary:
@@ -405,6 +426,78 @@ internal sealed class ColumnChunkReader
         }
 
         return scratchIndices.AsSpan(0, count);
+    }
+
+    /// <summary>A dictionary-encoded byte-array page kept as indices: no value is copied.</summary>
+    private void DecodeRowIndices(ReadOnlySpan<byte> data, int firstRow, int count, int present)
+    {
+        if (dictionaryCount < 0)
+        {
+            throw new ParquetFormatException("dictionary-encoded page without a dictionary page");
+        }
+
+        rowIndices ??= new int[rows];
+        var target = rowIndices.AsSpan(firstRow, count);
+        if (present == 0)
+        {
+            target.Fill(dictionaryCount);
+            return;
+        }
+
+        if (data.Length < 1)
+        {
+            throw new ParquetFormatException("dictionary-encoded page ends before its bit width");
+        }
+
+        var indices = nulls is null ? target : Scratch(present);
+        RleHybridDecoder.Decode(data[1..], data[0], indices);
+        foreach (var index in indices)
+        {
+            if ((uint)index >= (uint)dictionaryCount)
+            {
+                throw new ParquetFormatException($"dictionary index {index} is out of range (the dictionary has {dictionaryCount} entries)");
+            }
+        }
+
+        if (nulls is not null)
+        {
+            var flags = nulls.AsSpan(firstRow, count);
+            var k = 0;
+            for (var r = 0; r < count; r++)
+            {
+                target[r] = flags[r] ? dictionaryCount : indices[k++];
+            }
+        }
+    }
+
+    /// <summary>Copies the values of the rows before <paramref name="firstRow"/>, held as indices so far, into the byte buffer.</summary>
+    private void MaterializeRowIndices(int firstRow)
+    {
+        var indices = rowIndices!.AsSpan(0, firstRow);
+        long total = 0;
+        foreach (var index in indices)
+        {
+            total += dictionaryOffsets![index + 1] - dictionaryOffsets[index];
+        }
+
+        if (total > Array.MaxLength)
+        {
+            throw new ParquetFormatException("column chunk decodes to more than 2 GB of byte-array data");
+        }
+
+        var start = BeginByteArrays(0, (int)total);
+        var position = start;
+        for (var r = 0; r < indices.Length; r++)
+        {
+            offsets![r] = position;
+            var entry = dictionaryBytes.AsSpan(dictionaryOffsets![indices[r]], dictionaryOffsets[indices[r] + 1] - dictionaryOffsets[indices[r]]);
+            entry.CopyTo(bytes.AsSpan(position));
+            position += entry.Length;
+        }
+
+        offsets![firstRow] = position;
+        bytesLength = position;
+        rowIndices = null;
     }
 
     private void DecodeDictionaryIndices(ReadOnlySpan<byte> data, int firstRow, int count, int present)

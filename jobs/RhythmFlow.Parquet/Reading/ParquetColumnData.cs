@@ -4,7 +4,8 @@ namespace RhythmFlow.Parquet.Reading;
 
 /// <summary>
 /// One column of one row group, decoded: a value per row (nulls leave a default in the value array and are
-/// flagged in <see cref="IsNull"/>). Byte arrays sit in one buffer with offsets, not as per-value objects.
+/// flagged in <see cref="IsNull"/>). Byte arrays sit in one buffer with offsets, not as per-value objects; a
+/// dictionary-encoded byte-array chunk keeps its dictionary and one index per row instead of a copy of every value.
 /// </summary>
 public sealed class ParquetColumnData
 {
@@ -12,8 +13,11 @@ public sealed class ParquetColumnData
     private readonly Array? values;
     private readonly byte[] bytes;
     private readonly int[]? offsets;
+    private readonly int[]? dictionaryIndices;
 
-    internal ParquetColumnData(ParquetColumn column, int count, bool[]? nulls, Array? values, byte[]? bytes, int[]? offsets)
+    internal ParquetColumnData(
+        ParquetColumn column, int count, bool[]? nulls, Array? values, byte[]? bytes, int[]? offsets,
+        int[]? dictionaryIndices = null, int dictionarySize = 0)
     {
         Column = column;
         Count = count;
@@ -21,6 +25,8 @@ public sealed class ParquetColumnData
         this.values = values;
         this.bytes = bytes ?? [];
         this.offsets = offsets;
+        this.dictionaryIndices = dictionaryIndices;
+        DictionarySize = dictionaryIndices is null ? 0 : dictionarySize;
     }
 
     public ParquetColumn Column { get; }
@@ -45,7 +51,30 @@ public sealed class ParquetColumnData
     public ReadOnlySpan<byte> GetBytes(int row) =>
         offsets is null
             ? throw new InvalidOperationException($"Column '{Column.Name}' is {Column.PhysicalType}, not a byte array.")
-            : bytes.AsSpan(offsets[row], offsets[row + 1] - offsets[row]);
+            : dictionaryIndices is null
+                ? bytes.AsSpan(offsets[row], offsets[row + 1] - offsets[row])
+                : GetDictionaryValue(dictionaryIndices[row]);
+
+    /// <summary>
+    /// True when the byte-array values are held as <see cref="DictionaryIndices"/> into the chunk's dictionary (every
+    /// data page of the chunk was dictionary-encoded), so a consumer can work once per distinct value.
+    /// </summary>
+    public bool HasDictionary => dictionaryIndices is not null;
+
+    /// <summary>How many values the dictionary holds (0 without one); index <see cref="DictionarySize"/> is the empty value of a null row.</summary>
+    public int DictionarySize { get; }
+
+    /// <summary>Per row, the index of its value in the dictionary; a null row has <see cref="DictionarySize"/>.</summary>
+    public ReadOnlySpan<int> DictionaryIndices =>
+        dictionaryIndices is null
+            ? throw new InvalidOperationException($"Column '{Column.Name}' holds no dictionary indices.")
+            : dictionaryIndices.AsSpan(0, Count);
+
+    /// <summary>Dictionary value <paramref name="index"/> (0 to <see cref="DictionarySize"/>, the last being the empty null value).</summary>
+    public ReadOnlySpan<byte> GetDictionaryValue(int index) =>
+        dictionaryIndices is null || (uint)index > (uint)DictionarySize
+            ? throw new ArgumentOutOfRangeException(nameof(index), index, $"Column '{Column.Name}' has no dictionary value {index}.")
+            : bytes.AsSpan(offsets![index], offsets[index + 1] - offsets[index]);
 
     public string? GetString(int row) => IsNull(row) ? null : Encoding.UTF8.GetString(GetBytes(row));
 
