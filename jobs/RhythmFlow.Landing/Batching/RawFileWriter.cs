@@ -34,6 +34,9 @@ internal sealed class RawFileWriter : IAsyncDisposable
         topicUtf8 = Encoding.UTF8.GetBytes(layout.Topic);
         batchIdUtf8 = Encoding.UTF8.GetBytes(batchId);
         var options = new ParquetWriterOptions { RowGroupSizeBytes = rowGroupBytes };
+
+        // Unique within a partition, so a dictionary can never pay for itself.
+        options.DisableDictionaryFor.Add(LakeSchema.KafkaOffset);
         options.KeyValueMetadata["rhythmflow.landing_batch_id"] = batchId;
         writer = new ParquetWriter(encoded, layout.Parquet, options);
     }
