@@ -15,7 +15,15 @@ namespace RhythmFlow.Transform;
 /// received batches since it was last built, replaces that hour in the <c>raw</c> tables with the committed lake
 /// files, deduplicated by event identity, in one transaction per hour. Re-running changes nothing unless the lake did.
 /// </summary>
-public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehouse, TransformOptions options, ILogger logger, TimeProvider time)
+/// <param name="lake">The lake.</param>
+/// <param name="opening">
+/// The warehouse, still being opened: the run reads the lake's commit log and starts decoding the first hour's files
+/// meanwhile, on the other core (start-up was a third of a second of one busy core and one idle).
+/// </param>
+/// <param name="options">The Transform settings.</param>
+/// <param name="logger">The log.</param>
+/// <param name="time">The clock for the build records.</param>
+public sealed class HourlyTransform(ILakeStorage lake, Task<NpgsqlDataSource> opening, TransformOptions options, ILogger logger, TimeProvider time)
 {
     // The hour's lock, and the settings of every transaction that loads it: work_mem for PostgreSQL's deduplication;
     // backend_flush_after so the kernel writes the new tables back while COPY runs, leaving little for the commit's fsync.
@@ -23,6 +31,14 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
     private const string LoadSettingsSql = "SELECT set_config('work_mem', @workMem, true), set_config('backend_flush_after', '2MB', true)";
 
     private readonly RawRowCopier[] _copiers = [.. Topics.All.Select(t => new RawRowCopier(t))];
+    private NpgsqlDataSource? _warehouse;
+
+    public HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehouse, TransformOptions options, ILogger logger, TimeProvider time)
+        : this(lake, Task.FromResult(warehouse), options, logger, time)
+    {
+    }
+
+    private NpgsqlDataSource Warehouse => _warehouse ?? throw new InvalidOperationException("The warehouse is used before it was opened.");
 
     public async Task<TransformReport> RunAsync(
         DataInterval interval, IProgress<TransformProgress>? progress, CancellationToken cancellationToken)
@@ -30,7 +46,19 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
         var log = await LakeCommitLog.OpenAsync(lake, cancellationToken);
         var hours = new LakeHours(log);
         var requested = interval.Hours().ToList();
-        var late = await FindLateHoursAsync(hours, requested[0], cancellationToken);
+        var first = OpenHour(hours, requested[0], cancellationToken);
+        List<DateTimeOffset> late;
+        try
+        {
+            _warehouse = await opening;
+            late = await FindLateHoursAsync(hours, requested[0], cancellationToken);
+        }
+        catch
+        {
+            await DisposeAsync(first);
+            throw;
+        }
+
         var plan = requested.Select(h => (Hour: h, Late: false)).Concat(late.Select(h => (Hour: h, Late: true))).ToList();
         if (late.Count > 0)
         {
@@ -44,8 +72,18 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
         {
             var (hour, isLate) = plan[i];
             var index = i;
-            var report = await BuildHourAsync(
-                hours, hour, isLate, rows => progress?.Report(new TransformProgress(hour, isLate, index, plan.Count, rows)), cancellationToken);
+            var sources = i == 0 ? first : OpenHour(hours, hour, cancellationToken);
+            HourReport report;
+            try
+            {
+                report = await BuildHourAsync(
+                    hours, sources, hour, isLate, rows => progress?.Report(new TransformProgress(hour, isLate, index, plan.Count, rows)), cancellationToken);
+            }
+            finally
+            {
+                await DisposeAsync(sources);
+            }
+
             logger.Information(
                 "Hour {Hour:yyyy-MM-ddTHH:00Z}{Late}: {RowsRead} rows read, {Duplicates} duplicates removed, {RowsLoaded} rows loaded in {Seconds:F2}s",
                 hour, isLate ? " (late data)" : string.Empty, report.RowsRead, report.Duplicates, report.RowsLoaded, report.Seconds);
@@ -58,7 +96,7 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
     /// <summary>Built hours before <paramref name="before"/> whose partitions got files in commits after their build.</summary>
     private async Task<List<DateTimeOffset>> FindLateHoursAsync(LakeHours hours, DateTimeOffset before, CancellationToken cancellationToken)
     {
-        await using var connection = await warehouse.OpenConnectionAsync(cancellationToken);
+        await using var connection = await Warehouse.OpenConnectionAsync(cancellationToken);
         var built = await connection.QueryAsync<(string Topic, DateTime Hour, long Sequence)>(new CommandDefinition(
             "SELECT topic, event_hour, log_sequence FROM rhythmflow.hour_builds WHERE event_hour < @before",
             new { before = before.UtcDateTime },
@@ -72,11 +110,39 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
         ];
     }
 
+    /// <summary>
+    /// The lake side of one hour: per topic its committed files and its partition (how many slices); the first topic
+    /// with files already prepares its first row group.
+    /// </summary>
+    private List<TopicSource> OpenHour(LakeHours hours, DateTimeOffset hour, CancellationToken cancellationToken)
+    {
+        var sources = new List<TopicSource>(_copiers.Length);
+        foreach (var copier in _copiers)
+        {
+            var files = hours.FilesOf(copier.Topic, hour);
+            var partition = new HourPartition(copier.Topic, hour, SlicesFor(files));
+            sources.Add(new TopicSource(copier, files, partition, () => new RowGroupPipeline(
+                lake, copier, files, hour, new IdentitySet(options.IdentityMemoryMegabytes, files.Sum(f => f.File.Rows)), partition.Slices,
+                cancellationToken)));
+        }
+
+        sources.FirstOrDefault(s => s.Files.Count > 0)?.Start();
+        return sources;
+    }
+
+    private static async Task DisposeAsync(List<TopicSource> sources)
+    {
+        foreach (var source in sources)
+        {
+            await source.DisposeAsync();
+        }
+    }
+
     private async Task<HourReport> BuildHourAsync(
-        LakeHours hours, DateTimeOffset hour, bool late, Action<long> onRows, CancellationToken cancellationToken)
+        LakeHours hours, List<TopicSource> sources, DateTimeOffset hour, bool late, Action<long> onRows, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        await using var connection = await warehouse.OpenConnectionAsync(cancellationToken);
+        await using var connection = await Warehouse.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // Two runs replacing the same hour would both create its new partition; the second waits for the first.
@@ -86,7 +152,7 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
         {
             // Committed by a run that died before its hour's commit. Dropped on a connection of their own, so that this
             // transaction holds no lock on a name its slice connections are about to create.
-            await using var other = await warehouse.OpenConnectionAsync(cancellationToken);
+            await using var other = await Warehouse.OpenConnectionAsync(cancellationToken);
             await other.ExecuteAsync(new CommandDefinition($"DROP TABLE IF EXISTS {leftovers}", cancellationToken: cancellationToken));
         }
 
@@ -97,15 +163,14 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
         try
         {
             long rowsSoFar = 0;
-            foreach (var copier in _copiers)
+            foreach (var source in sources)
             {
+                var (copier, files, partition) = (source.Copier, source.Files, source.Partition);
                 var started = stopwatch.Elapsed;
-                var files = hours.FilesOf(copier.Topic, hour);
-                var partition = new HourPartition(copier.Topic, hour, SlicesFor(files));
                 sliced |= partition.Slices > 1;
                 var load = files.Count == 0
                     ? new TopicLoad(copier.Topic, 0, 0, 0, 0, 0)
-                    : await LoadPartitionAsync(connection, copier, partition, files, read => onRows(rowsSoFar + read), cancellationToken);
+                    : await LoadPartitionAsync(connection, source, read => onRows(rowsSoFar + read), cancellationToken);
                 rowsSoFar += load.RowsRead;
                 logger.Debug(
                     "{Topic} {Hour:yyyy-MM-ddTHH:00Z}: loading {Rows} rows into {Table} over {Connections} connection(s) took {Seconds:F2}s",
@@ -160,7 +225,7 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
         try
         {
             await failed.RollbackAsync(CancellationToken.None);
-            await using var connection = await warehouse.OpenConnectionAsync(CancellationToken.None);
+            await using var connection = await Warehouse.OpenConnectionAsync(CancellationToken.None);
             await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
             if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
                     $"SELECT pg_try_advisory_xact_lock({HourLock})", new { hour = hour.UtcDateTime }, transaction))
@@ -187,82 +252,37 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
             cancellationToken: cancellationToken));
 
     /// <summary>
-    /// Creates the hour's new table and fills it with the hour's files, oldest commit first, keeping the first copy of
-    /// each event identity: one binary COPY per slice, each into a table created in the COPY's own transaction, which
-    /// takes COPY FREEZE (rows are written frozen, so no later pass rewrites them) and, with wal_level=minimal, no WAL.
+    /// Creates the hour's new table and fills it with the rows <paramref name="pipeline"/> keeps from the hour's files:
+    /// one binary COPY per slice, each into a table created in the COPY's own transaction, which takes COPY FREEZE (rows
+    /// are written frozen, so no later pass rewrites them) and, with wal_level=minimal, no WAL.
     /// </summary>
     private async Task<TopicLoad> LoadPartitionAsync(
-        NpgsqlConnection connection, RawRowCopier copier, HourPartition partition, IReadOnlyList<LakeHourFile> files,
-        Action<long> onRows, CancellationToken cancellationToken)
+        NpgsqlConnection connection, TopicSource source, Action<long> onRows, CancellationToken cancellationToken)
     {
-        var identities = new IdentitySet(options.IdentityMemoryMegabytes, files.Sum(f => f.File.Rows));
+        // Disposed once loaded, so its identity set does not outlive the topic.
+        await using var _ = source;
+        var (copier, partition, pipeline) = (source.Copier, source.Partition, source.Start());
         long rowsRead = 0, duplicates = 0, outside = 0;
         await using var copy = await HourCopy.BeginAsync(
-            warehouse, connection, partition, [.. copier.ColumnNames.Select(c => SqlIdentifier.Quote(c))],
+            Warehouse, connection, partition, [.. copier.ColumnNames.Select(c => SqlIdentifier.Quote(c))],
             LoadSettingsSql, LoadSettings(partition.Hour), cancellationToken);
-        foreach (var file in files)
+        while (await pipeline.NextAsync() is { } rowGroup)
         {
-            await CopyFileAsync(copier, file, partition.Hour, identities, copy.Writers, rowGroup =>
-            {
-                (rowsRead, duplicates, outside) = (rowsRead + rowGroup.Rows, duplicates + rowGroup.Duplicates, outside + rowGroup.OutsideHour);
-                onRows(rowsRead);
-            }, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            copier.Write(rowGroup, copy.Writers);
+            (rowsRead, duplicates, outside) = (rowsRead + rowGroup.Load.Rows, duplicates + rowGroup.Load.Duplicates, outside + rowGroup.Load.OutsideHour);
+            onRows(rowsRead);
         }
 
-        if (identities.Full)
+        if (pipeline.Identities.Full)
         {
             logger.Information(
                 "{Topic} {Hour:yyyy-MM-ddTHH:00Z}: more event identities than Transform:IdentityMemoryMegabytes holds; PostgreSQL removes the remaining duplicates",
                 copier.Topic, partition.Hour);
         }
 
-        duplicates += await copy.CompleteAsync(deduplicate: identities.Full, cancellationToken);
-        return new TopicLoad(copier.Topic, files.Count, rowsRead, duplicates, rowsRead - duplicates - outside, outside);
-    }
-
-    private async Task CopyFileAsync(
-        RawRowCopier copier, LakeHourFile file, DateTimeOffset hour, IdentitySet identities, IReadOnlyList<BinaryCopyWriter> writers,
-        Action<RowGroupLoad> onRowGroup, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var reader = await LakeFileReader.OpenAsync(lake, file.File.Key, copier.Topic, cancellationToken);
-            PreparedRowGroup Prepare(int index) =>
-                copier.Prepare(LakeFileReader.ReadRowGroup(reader, index, copier), hour, identities, writers.Count);
-
-            // The next row group is decoded and checked on another thread while this one is encoded and sent: decoding
-            // between sends left PostgreSQL's backends idle for a tenth of a second per row group.
-            Task<PreparedRowGroup>? next = null;
-            try
-            {
-                for (var i = 0; i < reader.RowGroupCount; i++)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var current = next is null ? Prepare(i) : await next;
-                    var following = i + 1;
-                    next = following < reader.RowGroupCount ? Task.Run(() => Prepare(following), cancellationToken) : null;
-                    copier.Write(current, writers);
-                    onRowGroup(current.Load);
-                }
-            }
-            finally
-            {
-                // The reader is disposed next: a row group still being decoded after a failure must finish first (its
-                // own failure, if any, is not the one to report).
-                if (next is not null)
-                {
-                    await Task.WhenAny(next);
-                    _ = next.Exception;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is ParquetFormatException or IOException or InvalidDataException)
-        {
-            throw new RhythmFlowException(
-                $"Lake file '{file.File.Key}' ({copier.Topic}, batch {file.BatchId}) is not readable: {ex.Message}",
-                "Nothing of this hour was changed in the warehouse. Restore the file (or re-land its batch) and re-run the transform.",
-                ex);
-        }
+        duplicates += await copy.CompleteAsync(deduplicate: pipeline.Identities.Full, cancellationToken);
+        return new TopicLoad(copier.Topic, source.Files.Count, rowsRead, duplicates, rowsRead - duplicates - outside, outside);
     }
 
     private object LoadSettings(DateTimeOffset hour) => new { hour = hour.UtcDateTime, workMem = $"{options.WorkMemMegabytes}MB" };
@@ -295,5 +315,30 @@ public sealed class HourlyTransform(ILakeStorage lake, NpgsqlDataSource warehous
             parameters,
             transaction,
             cancellationToken: cancellationToken));
+    }
+}
+
+/// <summary>One topic of an hour on the lake side: its files, its partition, and the pipeline of its rows once started.</summary>
+internal sealed class TopicSource(RawRowCopier copier, IReadOnlyList<LakeHourFile> files, HourPartition partition, Func<RowGroupPipeline> open)
+    : IAsyncDisposable
+{
+    private RowGroupPipeline? _pipeline;
+
+    public RawRowCopier Copier => copier;
+
+    public IReadOnlyList<LakeHourFile> Files => files;
+
+    public HourPartition Partition => partition;
+
+    /// <summary>The pipeline, started (preparing the first row group) on the first call.</summary>
+    public RowGroupPipeline Start() => _pipeline ??= open();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_pipeline is not null)
+        {
+            await _pipeline.DisposeAsync();
+            _pipeline = null;
+        }
     }
 }

@@ -42,14 +42,30 @@ internal static class TransformCommands
                 throw new UsageException($"The lake folder '{lakeRoot}' does not exist.", "Land events first ('rhythmflow land'), or point --lake (Lake:Root) at the lake.");
             }
 
-            await using var warehouse = await WarehouseCli.OpenAsync(parseResult, context, cancellationToken);
             var options = context.Bind<TransformOptions>(TransformOptions.Section);
-            var transform = new HourlyTransform(new LocalLakeStorage(lakeRoot, context.Time), warehouse, options, context.Logger, context.Time);
-            var report = context.IsInteractive
-                ? await RunWithProgressAsync(transform, interval, cancellationToken)
-                : await transform.RunAsync(interval, null, cancellationToken);
-            PrintSummary(report);
-            return 0;
+            // The warehouse opens (server check, migrations) on another thread while the transform reads the lake's
+            // commit log and decodes the first rows: both are start-up time of one core, so they overlap.
+            var opening = Task.Run(() => WarehouseCli.OpenAsync(parseResult, context, cancellationToken), cancellationToken);
+            try
+            {
+                var transform = new HourlyTransform(new LocalLakeStorage(lakeRoot, context.Time), opening, options, context.Logger, context.Time);
+                var report = context.IsInteractive
+                    ? await RunWithProgressAsync(transform, interval, cancellationToken)
+                    : await transform.RunAsync(interval, null, cancellationToken);
+                PrintSummary(report);
+                return 0;
+            }
+            finally
+            {
+                // When the lake failed first, the warehouse's own failure (if any) is not the one to report.
+                await Task.WhenAny(opening);
+                if (opening.IsCompletedSuccessfully)
+                {
+                    await (await opening).DisposeAsync();
+                }
+
+                _ = opening.Exception;
+            }
         });
         return [command];
     }
