@@ -42,10 +42,16 @@ public sealed class EmbeddedPostgres
         await using var startLock = await AcquireLockAsync(cancellationToken);
         var account = ServerAccount.Resolve(_options.ServiceUser);
         var state = ReadState() ?? await InitialiseAsync(account, cancellationToken);
-        if (await IsServingAsync(state, cancellationToken))
+        // The probe's connection also checks the database: one connection less for every verb's start-up.
+        if (MayBeServing(state))
         {
-            _logger.Debug("Reusing the embedded warehouse on 127.0.0.1:{Port}", state.Port);
-            return await EnsureDatabaseAsync(state, cancellationToken);
+            await using var probe = ProbeDataSource(state);
+            await using var running = await TryConnectAsync(probe, cancellationToken);
+            if (running is not null)
+            {
+                _logger.Debug("Reusing the embedded warehouse on 127.0.0.1:{Port}", state.Port);
+                return await EnsureDatabaseAsync(running, state, cancellationToken);
+            }
         }
 
         var port = _options.Port != 0 ? _options.Port : FreePort();
@@ -63,7 +69,9 @@ public sealed class EmbeddedPostgres
                 "-l", LogPath(state), "-o", serverOptions],
             cancellationToken);
         WriteState(state);
-        return await EnsureDatabaseAsync(state, cancellationToken);
+        await using var admin = AdminDataSource(state);
+        await using var connection = await admin.OpenConnectionAsync(cancellationToken);
+        return await EnsureDatabaseAsync(connection, state, cancellationToken);
     }
 
     /// <summary>Stops the instance if it runs; returns false when there was nothing to stop.</summary>
@@ -193,21 +201,18 @@ public sealed class EmbeddedPostgres
         return outside;
     }
 
-    private async Task<EmbeddedInstance> EnsureDatabaseAsync(InstanceState state, CancellationToken cancellationToken)
+    /// <summary>Creates the configured database when missing, over <paramref name="connection"/> to the maintenance database.</summary>
+    private async Task<EmbeddedInstance> EnsureDatabaseAsync(NpgsqlConnection connection, InstanceState state, CancellationToken cancellationToken)
     {
-        await using (var admin = AdminDataSource(state))
-        await using (var connection = await admin.OpenConnectionAsync(cancellationToken))
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection)
         {
-            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection)
-            {
-                Parameters = { new() { Value = _options.Database } },
-            };
-            if (await exists.ExecuteScalarAsync(cancellationToken) is null)
-            {
-                // The name passed WarehouseOptions' pattern, and CREATE DATABASE takes no parameters.
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {SqlIdentifier.Quote(_options.Database)}", connection);
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            }
+            Parameters = { new() { Value = _options.Database } },
+        };
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            // The name passed WarehouseOptions' pattern, and CREATE DATABASE takes no parameters.
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {SqlIdentifier.Quote(_options.Database)}", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return new EmbeddedInstance(state.Port, state.DataDir, ConnectionStringFor(state, _options.Database));
@@ -235,20 +240,31 @@ public sealed class EmbeddedPostgres
 
     private static async Task<bool> IsServingAsync(InstanceState state, CancellationToken cancellationToken)
     {
-        if (state.Port == 0 || !File.Exists(Path.Combine(state.DataDir, "postmaster.pid")))
+        if (!MayBeServing(state))
         {
             return false;
         }
 
+        await using var probe = ProbeDataSource(state);
+        await using var connection = await TryConnectAsync(probe, cancellationToken);
+        return connection is not null;
+    }
+
+    private static bool MayBeServing(InstanceState state) => state.Port != 0 && File.Exists(Path.Combine(state.DataDir, "postmaster.pid"));
+
+    /// <summary>Unpooled, with a short timeout: for finding out whether the instance answers.</summary>
+    private static NpgsqlDataSource ProbeDataSource(InstanceState state) => AdminDataSource(state, b => (b.Timeout, b.Pooling) = (3, false));
+
+    /// <summary>A connection to the instance's maintenance database through <paramref name="probe"/>; null when nothing answers there.</summary>
+    private static async Task<NpgsqlConnection?> TryConnectAsync(NpgsqlDataSource probe, CancellationToken cancellationToken)
+    {
         try
         {
-            await using var admin = AdminDataSource(state, b => (b.Timeout, b.Pooling) = (3, false));
-            await using var connection = await admin.OpenConnectionAsync(cancellationToken);
-            return true;
+            return await probe.OpenConnectionAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException)
         {
-            return false;
+            return null;
         }
     }
 
