@@ -82,6 +82,36 @@ public sealed class HourlyTransformTests(MigratedPostgresDatabase db) : IClassFi
     }
 
     [Fact]
+    public async Task RunAsync_DictionaryEncodedTextWithNul_FailsNamingTheColumnAndLeavesWarehouseUnchanged()
+    {
+        // Given: a loaded hour, then a file whose level column repeats two values (so it is dictionary-encoded), one with a NUL
+        var h = Hour.AddDays(8);
+        await _lake.LandAsync(Topics.Listen, h, Events(Topics.Listen, h, 1, 40));
+        await Transform().RunAsync(new DataInterval(h, h.AddHours(1)), null, CancellationToken.None);
+        var before = await WarehouseChecks.ChecksumAsync(db.DataSource);
+        var level = LakeSchema.ColumnsOf(Topics.Listen).ToList().FindIndex(c => c.Name == "level");
+        var rows = Events(Topics.Listen, h, 40, 140).Select((row, i) =>
+        {
+            row[level] = i == 70 ? "pa\0id" : "paid";
+            return row;
+        });
+        var batch = await _lake.LandAsync(Topics.Listen, h, rows);
+        using (var file = Parquet.ParquetReader.Open(Path.Combine(_lake.Root, LakeLayout.RawPartition(Topics.Listen, h), $"{batch}.parquet")))
+        {
+            file.Metadata.RowGroups[0].Columns[level].Encodings.ShouldContain(Parquet.ParquetEncoding.RleDictionary);
+        }
+
+        // When
+        var error = await Should.ThrowAsync<RhythmFlowException>(
+            () => Transform().RunAsync(new DataInterval(h, h.AddHours(1)), null, CancellationToken.None));
+
+        // Then
+        error.Message.ShouldContain("column 'level' has a value that is not UTF-8 text without NUL characters");
+        error.Hint!.ShouldContain("Nothing of this hour was changed");
+        (await WarehouseChecks.ChecksumAsync(db.DataSource)).ShouldBe(before);
+    }
+
+    [Fact]
     public async Task RunAsync_HourWithoutFiles_RecordsAnEmptyBuildSoLaterBatchesCountAsLate()
     {
         var h = Hour.AddDays(3);
