@@ -83,7 +83,6 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
 
     internal override void Release()
     {
-        Reset();
         Pooled.Return(ref data);
         Pooled.Return(ref offsets);
         base.Release();

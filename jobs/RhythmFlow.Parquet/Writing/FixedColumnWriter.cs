@@ -161,7 +161,6 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
 
     internal override void Release()
     {
-        Reset();
         Pooled.Return(ref values);
         base.Release();
     }

@@ -102,6 +102,7 @@ public abstract class ParquetColumnWriter
     /// <summary>Gives every buffer back to the pool once the writer's file is complete; the writer takes no more values.</summary>
     internal virtual void Release()
     {
+        Reset();
         if (definitions is not null)
         {
             Pooled.Return(ref definitions!);
