@@ -428,28 +428,22 @@ internal sealed class ColumnChunkReader
         return scratchIndices.AsSpan(0, count);
     }
 
-    /// <summary>A dictionary-encoded byte-array page kept as indices: no value is copied.</summary>
-    private void DecodeRowIndices(ReadOnlySpan<byte> data, int firstRow, int count, int present)
+    private void RequireDictionary()
     {
         if (dictionaryCount < 0)
         {
             throw new ParquetFormatException("dictionary-encoded page without a dictionary page");
         }
+    }
 
-        rowIndices ??= new int[rows];
-        var target = rowIndices.AsSpan(firstRow, count);
-        if (present == 0)
-        {
-            target.Fill(dictionaryCount);
-            return;
-        }
-
+    /// <summary>Decodes a dictionary-encoded page's indices (bit width, then RLE/bit-packed runs), each checked against the dictionary.</summary>
+    private void DecodeIndices(ReadOnlySpan<byte> data, Span<int> indices)
+    {
         if (data.Length < 1)
         {
             throw new ParquetFormatException("dictionary-encoded page ends before its bit width");
         }
 
-        var indices = nulls is null ? target : Scratch(present);
         RleHybridDecoder.Decode(data[1..], data[0], indices);
         foreach (var index in indices)
         {
@@ -458,7 +452,22 @@ internal sealed class ColumnChunkReader
                 throw new ParquetFormatException($"dictionary index {index} is out of range (the dictionary has {dictionaryCount} entries)");
             }
         }
+    }
 
+    /// <summary>A dictionary-encoded byte-array page kept as indices: no value is copied.</summary>
+    private void DecodeRowIndices(ReadOnlySpan<byte> data, int firstRow, int count, int present)
+    {
+        RequireDictionary();
+        rowIndices ??= new int[rows];
+        var target = rowIndices.AsSpan(firstRow, count);
+        if (present == 0)
+        {
+            target.Fill(dictionaryCount);
+            return;
+        }
+
+        var indices = nulls is null ? target : Scratch(present);
+        DecodeIndices(data, indices);
         if (nulls is not null)
         {
             var flags = nulls.AsSpan(firstRow, count);
@@ -502,31 +511,15 @@ internal sealed class ColumnChunkReader
 
     private void DecodeDictionaryIndices(ReadOnlySpan<byte> data, int firstRow, int count, int present)
     {
-        if (dictionaryCount < 0)
-        {
-            throw new ParquetFormatException("dictionary-encoded page without a dictionary page");
-        }
-
+        RequireDictionary();
         if (present == 0)
         {
             ScatterEmpty(firstRow, count);
             return;
         }
 
-        if (data.Length < 1)
-        {
-            throw new ParquetFormatException("dictionary-encoded page ends before its bit width");
-        }
-
         var indices = Scratch(present);
-        RleHybridDecoder.Decode(data[1..], data[0], indices);
-        foreach (var index in indices)
-        {
-            if ((uint)index >= (uint)dictionaryCount)
-            {
-                throw new ParquetFormatException($"dictionary index {index} is out of range (the dictionary has {dictionaryCount} entries)");
-            }
-        }
+        DecodeIndices(data, indices);
 
         if (IsByteArray)
         {

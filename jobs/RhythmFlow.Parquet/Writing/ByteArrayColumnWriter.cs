@@ -8,9 +8,7 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
 {
     private byte[] data = System.Buffers.ArrayPool<byte>.Shared.Rent(InitialCapacity * 16);
     private int[] offsets = System.Buffers.ArrayPool<int>.Shared.Rent(InitialCapacity + 1);
-    private int[] dictionaryEntries = [];
     private int[] table = [];
-    private int dictionaryCount;
 
     internal ByteArrayColumnWriter(ParquetColumn column)
         : base(column)
@@ -76,8 +74,6 @@ public sealed class ByteArrayColumnWriter : ParquetColumnWriter
     internal override void Reset()
     {
         base.Reset();
-        dictionaryCount = 0;
-        Pooled.Return(ref dictionaryEntries);
         Pooled.Return(ref table);
     }
 

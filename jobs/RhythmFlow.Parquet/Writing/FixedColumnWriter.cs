@@ -12,9 +12,7 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
     where T : unmanaged
 {
     private T[] values = System.Buffers.ArrayPool<T>.Shared.Rent(InitialCapacity);
-    private int[] dictionaryEntries = [];
     private Slot[] table = [];
-    private int dictionaryCount;
 
     internal FixedColumnWriter(ParquetColumn column)
         : base(column)
@@ -154,8 +152,6 @@ public sealed class FixedColumnWriter<T> : ParquetColumnWriter
     internal override void Reset()
     {
         base.Reset();
-        dictionaryCount = 0;
-        Pooled.Return(ref dictionaryEntries);
         Pooled.Return(ref table);
     }
 

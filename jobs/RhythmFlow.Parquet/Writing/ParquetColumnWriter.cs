@@ -28,6 +28,11 @@ public abstract class ParquetColumnWriter
 
     private byte[]? definitions;
 
+    /// <summary>The last built dictionary: its size, and per entry the index of the value it holds.</summary>
+    private protected int dictionaryCount;
+
+    private protected int[] dictionaryEntries = [];
+
     private protected ParquetColumnWriter(ParquetColumn column)
     {
         Column = column;
@@ -97,6 +102,8 @@ public abstract class ParquetColumnWriter
     {
         Count = 0;
         NullCount = 0;
+        dictionaryCount = 0;
+        Pooled.Return(ref dictionaryEntries);
     }
 
     /// <summary>Gives every buffer back to the pool once the writer's file is complete; the writer takes no more values.</summary>
