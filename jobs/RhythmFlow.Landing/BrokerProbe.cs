@@ -4,10 +4,13 @@ using Serilog;
 
 namespace RhythmFlow.Landing;
 
-/// <summary>Waits for Kafka and the topics at start, retrying with backoff, and fails clearly after the timeout.</summary>
+/// <summary>
+/// Waits for Kafka and the topics at start, retrying with backoff, and fails clearly after the timeout; returns every
+/// partition of the topics.
+/// </summary>
 internal static class BrokerProbe
 {
-    public static async Task WaitAsync(
+    public static async Task<IReadOnlyList<TopicPartition>> WaitAsync(
         IConsumer<byte[], byte[]> consumer,
         string bootstrapServers,
         IReadOnlyList<string> topics,
@@ -35,7 +38,7 @@ internal static class BrokerProbe
                         logger.Information("Kafka at {BootstrapServers} is reachable after {Attempts} attempts", bootstrapServers, attempt);
                     }
 
-                    return;
+                    return [.. metadata.Topics.Where(m => topics.Contains(m.Topic)).SelectMany(m => m.Partitions.Select(p => new TopicPartition(m.Topic, p.PartitionId)))];
                 }
 
                 problem = $"topic(s) {string.Join(", ", missing)} do not exist";

@@ -39,9 +39,9 @@ public sealed record LandingRunSummary(IReadOnlyList<LakeCommit> Commits, int Or
 }
 
 /// <summary>
-/// The landing job: consumes the event topics in one consumer group, validates each message, streams valid events
-/// into Parquet files per topic and event hour and rejected ones into quarantine, and publishes each batch through
-/// the lake commit log. The log, not Kafka, decides where each partition resumes and which files exist; Kafka group
+/// The landing job: consumes the event topics (continuously in one consumer group, or once by assigning itself every
+/// partition), validates each message, streams valid events into Parquet files per topic and event hour and rejected
+/// ones into quarantine, and publishes each batch through the lake commit log. The log, not Kafka, decides where each partition resumes and which files exist; Kafka group
 /// offsets are committed afterwards as a convenience for lag monitoring. See docs/landing.md for the argument.
 /// </summary>
 public sealed class LandingJob
@@ -122,8 +122,16 @@ public sealed class LandingJob
                 Lost = (c, partitions) => Guarded(() => OnRevoked(c, partitions.Select(p => p.TopicPartition))),
             },
             logger);
-        await BrokerProbe.WaitAsync(consumer, kafka.BootstrapServers, Topics, options.BrokerTimeout, time, logger, cancellationToken).ConfigureAwait(false);
-        consumer.Subscribe(Topics);
+        var partitions = await BrokerProbe.WaitAsync(consumer, kafka.BootstrapServers, Topics, options.BrokerTimeout, time, logger, cancellationToken).ConfigureAwait(false);
+        if (mode == LandingMode.Once)
+        {
+            AssignAll(consumer, partitions);
+        }
+        else
+        {
+            consumer.Subscribe(Topics);
+        }
+
         var poller = new KafkaMessagePoller(consumer);
         var runStarted = time.GetUtcNow();
         try
@@ -453,6 +461,26 @@ public sealed class LandingJob
         }
 
         logger.Information("Assigned {Partitions}; resuming from the lake commit log", string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]")));
+    }
+
+    /// <summary>
+    /// A bounded run reads every partition itself from where the log says, as a batch query over Kafka does, instead of
+    /// joining the group: a join costs the broker's initial rebalance delay (3 s by default) on every run and would
+    /// rebalance a continuous group. Nothing else changes: a run that overlaps another is fenced by the log.
+    /// </summary>
+    private void AssignAll(IConsumer<byte[], byte[]> consumer, IReadOnlyList<TopicPartition> partitions)
+    {
+        var starts = new List<TopicPartitionOffset>(partitions.Count);
+        foreach (var tp in partitions)
+        {
+            var key = (tp.Topic, tp.Partition.Value);
+            next[key] = log!.NextOffsets.TryGetValue(key, out var resume) ? resume : null;
+            assigned.Add(key);
+            starts.Add(new TopicPartitionOffset(tp, next[key] is { } offset ? new Offset(offset) : Offset.Beginning));
+        }
+
+        consumer.Assign(starts);
+        logger.Information("Assigned {Partitions} directly (--once); resuming from the lake commit log", string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]")));
     }
 
     private void OnRevoked(IConsumer<byte[], byte[]> consumer, IEnumerable<TopicPartition> partitions)

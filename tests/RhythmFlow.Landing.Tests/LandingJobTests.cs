@@ -108,6 +108,35 @@ public sealed class LandingJobTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_OnceWhileAnotherMemberHoldsTheGroup_LandsEveryPartitionWithoutRebalancingIt()
+    {
+        // Given a continuous member of the landing group that holds every partition
+        var produced = await ProduceValidAsync(20);
+        var revoked = 0;
+        using var member = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(
+                new Confluent.Kafka.ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = "landing-test", SessionTimeoutMs = 6_000, EnableAutoCommit = false })
+            .SetPartitionsRevokedHandler((_, _) => revoked++)
+            .Build();
+        member.Subscribe(Topics.All);
+        var allPartitions = Topics.All.Count * 2;
+        for (var polls = 0; member.Assignment.Count < allPartitions && polls < 300; polls++)
+        {
+            member.Consume(TimeSpan.FromMilliseconds(100));
+        }
+
+        member.Assignment.Count.ShouldBe(allPartitions);
+
+        // When a bounded run lands with the same group
+        var summary = await Job().RunAsync(LandingMode.Once, default);
+
+        // Then it read every partition itself, and the member was never asked to give any up
+        summary.Written.ShouldBe(produced.Count);
+        member.Consume(TimeSpan.FromSeconds(1));
+        revoked.ShouldBe(0);
+        member.Assignment.Count.ShouldBe(allPartitions);
+    }
+
+    [Fact]
     public async Task RunAsync_OnceAfterEarlierRun_LandsOnlyNewEventsExactlyOnce()
     {
         // Given a first run that landed everything produced so far

@@ -24,9 +24,12 @@ internal static class LandingCommands
         var once = new Option<bool>("--once")
         {
             Description = "Drain what is available (or stop at --max-interval), commit, exit 0 (1 when offsets were lost to retention before landing). What Airflow runs every two minutes. " +
-                "Without it the job runs until SIGTERM/SIGINT, then commits the open batch.",
+                "Reads every partition itself from the lake commit log's offsets, without joining the group. Without it the job joins the group and runs until SIGTERM/SIGINT, then commits the open batch.",
         };
-        var group = new Option<string>("--group") { Description = "Consumer group (setting Kafka:GroupId, default rhythmflow-land)." };
+        var group = new Option<string>("--group")
+        {
+            Description = "Consumer group: continuous runs join it, every run commits its landed offsets to it (setting Kafka:GroupId, default rhythmflow-land).",
+        };
         var maxInterval = new Option<string>("--max-interval")
         {
             Description = "Close a batch after this long: 2m, 90s, 500ms or 00:02:00 (setting Landing:MaxInterval, default 2m).",
