@@ -73,10 +73,10 @@ public sealed class LandingJob
     private int fenced;
     private ExceptionDispatchInfo? rebalanceFailure;
 
-    // The closed batch being published in the background while the next one fills, and its message bytes (which
-    // count against --max-bytes until it is done). Only one at a time: a batch's ranges start where the previous ends.
+    // The closed batch being published (its last row groups encoded, its files written, synced and committed) in the
+    // background while the next one fills: two batches in memory at most. Only one at a time: a batch's ranges start
+    // where the previous ends.
     private Task<Publication>? publishing;
-    private long publishingBytes;
 
     public LandingJob(LandingOptions options, KafkaConsumerOptions kafka, ILakeStorage storage, TimeProvider time, ILogger logger)
     {
@@ -145,7 +145,7 @@ public sealed class LandingJob
                     break;
                 }
 
-                if (publishing is not null && (publishing.IsCompleted || (batch?.Bytes ?? 0) + publishingBytes >= options.MaxBytes))
+                if (publishing is not null && publishing.IsCompleted)
                 {
                     await FinishPublishingAsync(consumer).ConfigureAwait(false);
                 }
@@ -330,7 +330,6 @@ public sealed class LandingJob
 
         var closing = batch;
         batch = null;
-        publishingBytes = closing.Bytes;
         publishing = Task.Run(() => PublishAsync(closing, reason));
     }
 
@@ -384,7 +383,6 @@ public sealed class LandingJob
         // Taken before awaiting: a failed publication fails the run here, once, not again on the way out.
         var pending = publishing;
         publishing = null;
-        publishingBytes = 0;
         var publication = await pending.ConfigureAwait(false);
         if (publication.Commit is not { } commit)
         {

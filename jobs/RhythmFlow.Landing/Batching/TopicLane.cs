@@ -20,10 +20,12 @@ internal readonly record struct ConsumedMessage(int Partition, long Offset, long
 /// </summary>
 internal sealed class TopicLane
 {
-    private const int ChunkSize = 512;
+    private const int ChunkSize = 1024;
 
-    // Bounds what waits for a busy lane (chunks x ChunkSize messages); the consume thread blocks beyond it.
-    private const int ChunksQueued = 8;
+    // Bounds what waits for a busy lane (chunks x ChunkSize messages); the consume thread blocks beyond it. librdkafka
+    // hands messages over a partition's fetched run at a time, so one topic's lane gets thousands in a row while the
+    // others get none: a lane must hold such runs, or the consume thread blocks on it while the other lanes idle.
+    private const int ChunksQueued = 24;
 
     // Each chunk copies its messages' values into one pooled slab, returned when the lane has landed the chunk, so a
     // message costs no allocation of its own; a chunk whose next value does not fit is handed over early.
