@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 
@@ -16,11 +18,15 @@ internal struct FieldValue
 }
 
 /// <summary>
-/// The top-level fields of one event, read in a single <see cref="Utf8JsonReader"/> pass without allocating:
-/// values are located in the message, decoded only when a keyword needs the text. Reused message after message.
+/// The top-level fields of one event, read in a single pass without allocating (a plain scan of the bytes for the
+/// shape producers write, else <see cref="Utf8JsonReader"/>): values are located in the message, decoded only when a
+/// keyword needs the text. Reused message after message.
 /// </summary>
 internal sealed class EventFields
 {
+    // What ends a plain string: its closing quote, or what the plain scan leaves to the reader (an escape, a control character).
+    private static readonly SearchValues<byte> StringSpecials = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
+
     private readonly CompiledEventSchema schema;
     private readonly FieldValue[] values;
     private readonly int[] presentIn;
@@ -87,17 +93,20 @@ internal sealed class EventFields
         return text.AsSpan(0, Encoding.UTF8.GetChars(utf8, text));
     }
 
-    /// <summary>Reads <paramref name="json"/>; returns null when it is one well-formed JSON object, else why not.</summary>
-    public Violation? Parse(ReadOnlyMemory<byte> json)
-    {
-        message = json;
-        UnknownProperty = null;
-        if (++generation == int.MaxValue)
-        {
-            generation = 1;
-            Array.Clear(presentIn);
-        }
+    /// <summary>
+    /// Reads <paramref name="json"/>, which must be valid UTF-8 (the validator checks that first); returns null when
+    /// it is one well-formed JSON object, else why not.
+    /// </summary>
+    // When the plain scan gives up, the reader starts a new generation: what the scan recorded belongs to no message.
+    public Violation? Parse(ReadOnlyMemory<byte> json) => TryParsePlain(json) ? null : ParseWithReader(json);
 
+    /// <summary>
+    /// The general path: every well-formed or malformed message, with <see cref="Utf8JsonReader"/> deciding. Internal so
+    /// that a test can hold <see cref="TryParsePlain"/> to exactly its results.
+    /// </summary>
+    internal Violation? ParseWithReader(ReadOnlyMemory<byte> json)
+    {
+        Start(json);
         var reader = new Utf8JsonReader(json.Span, new JsonReaderOptions { MaxDepth = 16 });
         try
         {
@@ -148,6 +157,280 @@ internal sealed class EventFields
         {
             return new Violation("json", "$", $"not well-formed JSON at byte {reader.BytesConsumed}: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// Reads the shape producers write, a flat object of declared fields with unescaped strings, numbers and literals,
+    /// in one pass over the bytes: Utf8JsonReader's general state machine costs more than the rest of validation.
+    /// Returns false, having decided nothing, at the first byte outside that shape (an escape, a nested value, an
+    /// unknown or repeated field, anything malformed), and the reader then reads the message from the start; so this
+    /// accepts a subset of what the reader accepts and records the same values.
+    /// </summary>
+    internal bool TryParsePlain(ReadOnlyMemory<byte> message)
+    {
+        Start(message);
+        var json = message.Span;
+        var at = SkipWhitespace(json, 0);
+        if (at >= json.Length || json[at] != (byte)'{')
+        {
+            return false;
+        }
+
+        at = SkipWhitespace(json, at + 1);
+        if (at < json.Length && json[at] == (byte)'}')
+        {
+            return SkipWhitespace(json, at + 1) == json.Length;
+        }
+
+        var previous = -1;
+        while (at < json.Length && json[at] == (byte)'"')
+        {
+            var nameEnd = EndOfPlainString(json, at + 1, out var escapedName);
+            var index = nameEnd < 0 || escapedName ? -1 : IndexOfName(json[(at + 1)..nameEnd], previous);
+            if (index < 0 || IsPresent(index))
+            {
+                return false;
+            }
+
+            at = SkipWhitespace(json, nameEnd + 1);
+            if (at >= json.Length || json[at] != (byte)':')
+            {
+                return false;
+            }
+
+            at = ReadPlainValue(json, SkipWhitespace(json, at + 1), ref values[index]);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            presentIn[index] = generation;
+            successor[previous + 1] = index;
+            previous = index;
+            at = SkipWhitespace(json, at);
+            if (at < json.Length && json[at] == (byte)',')
+            {
+                at = SkipWhitespace(json, at + 1);
+                continue;
+            }
+
+            return at < json.Length && json[at] == (byte)'}' && SkipWhitespace(json, at + 1) == json.Length;
+        }
+
+        return false;
+    }
+
+    private void Start(ReadOnlyMemory<byte> json)
+    {
+        message = json;
+        UnknownProperty = null;
+        if (++generation == int.MaxValue)
+        {
+            generation = 1;
+            Array.Clear(presentIn);
+        }
+    }
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int at)
+    {
+        while (at < json.Length && json[at] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            at++;
+        }
+
+        return at;
+    }
+
+    /// <summary>
+    /// Where the string starting at <paramref name="start"/> (after its quote) ends, or -1 unless it is plain: no
+    /// control characters, and no escapes but the two-character ones (a \\u escape is left to the reader).
+    /// </summary>
+    private static int EndOfPlainString(ReadOnlySpan<byte> json, int start, out bool escaped)
+    {
+        escaped = false;
+        var at = start;
+        while (true)
+        {
+            var special = json[at..].IndexOfAny(StringSpecials);
+            if (special < 0)
+            {
+                return -1;
+            }
+
+            at += special;
+            if (json[at] == (byte)'"')
+            {
+                return at;
+            }
+
+            if (json[at] != (byte)'\\' || at + 1 >= json.Length || json[at + 1] is not ((byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t'))
+            {
+                return -1;
+            }
+
+            escaped = true;
+            at += 2;
+        }
+    }
+
+    /// <summary>Reads a string, number or literal at <paramref name="at"/>; returns where it ends, or -1 for anything else.</summary>
+    private static int ReadPlainValue(ReadOnlySpan<byte> json, int at, ref FieldValue value)
+    {
+        if (at >= json.Length)
+        {
+            return -1;
+        }
+
+        switch (json[at])
+        {
+            case (byte)'"':
+                var end = EndOfPlainString(json, at + 1, out var escaped);
+                if (end < 0)
+                {
+                    return -1;
+                }
+
+                value.Kind = JsonTokenType.String;
+                value.Types = CompiledEventSchema.JsonTypes.String;
+                value.Start = at + 1;
+                value.Length = end - at - 1;
+                value.HasEscapes = escaped;
+                return end + 1;
+            case (byte)'t':
+                return ReadLiteral(json, at, "true"u8, JsonTokenType.True, CompiledEventSchema.JsonTypes.Boolean, ref value);
+            case (byte)'f':
+                return ReadLiteral(json, at, "false"u8, JsonTokenType.False, CompiledEventSchema.JsonTypes.Boolean, ref value);
+            case (byte)'n':
+                return ReadLiteral(json, at, "null"u8, JsonTokenType.Null, CompiledEventSchema.JsonTypes.Null, ref value);
+            case (byte)'-' or (>= (byte)'0' and <= (byte)'9'):
+                return ReadPlainNumber(json, at, ref value);
+            default:
+                return -1;
+        }
+    }
+
+    private static int ReadLiteral(
+        ReadOnlySpan<byte> json, int at, ReadOnlySpan<byte> literal, JsonTokenType kind, CompiledEventSchema.JsonTypes types, ref FieldValue value)
+    {
+        if (!json[at..].StartsWith(literal))
+        {
+            return -1;
+        }
+
+        value.Kind = kind;
+        value.Types = types;
+        return at + literal.Length;
+    }
+
+    /// <summary>A number by JSON's grammar, converted as <see cref="Read"/> converts it (the same parser); -1 otherwise.</summary>
+    private static int ReadPlainNumber(ReadOnlySpan<byte> json, int start, ref FieldValue value)
+    {
+        var at = start;
+        if (json[at] == (byte)'-')
+        {
+            at++;
+        }
+
+        if (at < json.Length && json[at] == (byte)'0')
+        {
+            at++;
+        }
+        else
+        {
+            var digits = SkipDigits(json, at);
+            if (digits == at)
+            {
+                return -1;
+            }
+
+            at = digits;
+        }
+
+        var integral = true;
+        if (at < json.Length && json[at] == (byte)'.')
+        {
+            integral = false;
+            var digits = SkipDigits(json, at + 1);
+            if (digits == at + 1)
+            {
+                return -1;
+            }
+
+            at = digits;
+        }
+
+        if (at < json.Length && json[at] is (byte)'e' or (byte)'E')
+        {
+            integral = false;
+            at++;
+            if (at < json.Length && json[at] is (byte)'+' or (byte)'-')
+            {
+                at++;
+            }
+
+            var digits = SkipDigits(json, at);
+            if (digits == at)
+            {
+                return -1;
+            }
+
+            at = digits;
+        }
+
+        var raw = json[start..at];
+        value.Kind = JsonTokenType.Number;
+        if (integral)
+        {
+            // Out of long's range: the reader's path converts it to a double.
+            if (!Utf8Parser.TryParse(raw, out long integer, out var used) || used != raw.Length)
+            {
+                return -1;
+            }
+
+            value.Integer = integer;
+            value.Number = integer;
+            value.Types = CompiledEventSchema.JsonTypes.Integer | CompiledEventSchema.JsonTypes.Number;
+            return at;
+        }
+
+        if (!Utf8Parser.TryParse(raw, out double number, out var consumed) || consumed != raw.Length || !double.IsFinite(number))
+        {
+            return -1;
+        }
+
+        value.Number = number;
+        value.Integer = 0;
+        value.Types = CompiledEventSchema.JsonTypes.Number;
+        return at;
+    }
+
+    private static int SkipDigits(ReadOnlySpan<byte> json, int at)
+    {
+        while (at < json.Length && json[at] - (byte)'0' is >= 0 and <= 9)
+        {
+            at++;
+        }
+
+        return at;
+    }
+
+    private int IndexOfName(ReadOnlySpan<byte> name, int previous)
+    {
+        var expected = successor[previous + 1];
+        if (expected >= 0 && name.SequenceEqual(schema.PropertyNamesUtf8[expected]))
+        {
+            return expected;
+        }
+
+        for (var i = 0; i < schema.PropertyNamesUtf8.Count; i++)
+        {
+            if (name.SequenceEqual(schema.PropertyNamesUtf8[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private int IndexOfName(ref Utf8JsonReader reader, int previous)
