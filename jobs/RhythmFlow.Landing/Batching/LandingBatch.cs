@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using RhythmFlow.Lake;
 using RhythmFlow.Lake.Storage;
@@ -22,6 +23,10 @@ internal sealed class LandingBatch : IAsyncDisposable
     private readonly Dictionary<(string Topic, int Partition), (long Start, long End)> ranges = [];
     private readonly Dictionary<string, TopicLane> lanes = new(StringComparer.Ordinal);
     private readonly List<OffsetGap> gaps = [];
+
+    // Messages come in runs of one partition; the run's lane is kept to skip hashing the topic name each time.
+    private TopicLayout? lastLayout;
+    private TopicLane? lastLane;
 
     /// <param name="newValidator">A validator per lane: a validator holds the message it parsed last, and the lanes of a
     /// batch being published still run while the next batch's lanes start.</param>
@@ -77,17 +82,28 @@ internal sealed class LandingBatch : IAsyncDisposable
     /// </summary>
     public void Add(TopicLayout layout, int partition, long start, long offset, long kafkaTimestampMs, ReadOnlySpan<byte> value)
     {
-        var key = (layout.Topic, partition);
-        ranges[key] = ranges.TryGetValue(key, out var range) ? (range.Start, offset + 1) : (start, offset + 1);
+        ref var range = ref CollectionsMarshal.GetValueRefOrAddDefault(ranges, (layout.Topic, partition), out var seen);
+        range = (seen ? range.Start : start, offset + 1);
         Records++;
         Bytes += value.Length;
+        LaneOf(layout).Add(partition, offset, kafkaTimestampMs, value);
+    }
+
+    private TopicLane LaneOf(TopicLayout layout)
+    {
+        if (ReferenceEquals(layout, lastLayout))
+        {
+            return lastLane!;
+        }
+
         if (!lanes.TryGetValue(layout.Topic, out var lane))
         {
             lane = new TopicLane(storage, Id, rowGroupBytes, layout, newValidator());
             lanes[layout.Topic] = lane;
         }
 
-        lane.Add(partition, offset, kafkaTimestampMs, value);
+        (lastLayout, lastLane) = (layout, lane);
+        return lane;
     }
 
     /// <summary>Hands the lanes what waits in partly filled chunks (when Kafka has nothing more for now).</summary>

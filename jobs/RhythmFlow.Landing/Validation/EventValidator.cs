@@ -32,6 +32,10 @@ internal sealed class EventValidator
     private readonly LandingOptions options;
     private readonly TimeProvider time;
 
+    // A lane validates one topic message after message; its entry is kept to skip hashing the name each time.
+    private string? lastTopic;
+    private (CompiledEventSchema Schema, EventFields Fields, int Ts) last;
+
     public EventValidator(LandingOptions options, TimeProvider time)
     {
         this.options = options;
@@ -43,7 +47,7 @@ internal sealed class EventValidator
     }
 
     /// <summary>The fields of the last message validated for <paramref name="topic"/> (valid only until the next call).</summary>
-    public EventFields FieldsOf(string topic) => topics[topic].Fields;
+    public EventFields FieldsOf(string topic) => Entry(topic).Fields;
 
     public static CompiledEventSchema SchemaOf(string topic) => Compiled.Value[Topics.Require(topic)];
 
@@ -65,7 +69,7 @@ internal sealed class EventValidator
             return new Verdict("utf8", "$", "the message is not valid UTF-8", null);
         }
 
-        var (schema, fields, tsIndex) = topics[topic];
+        var (schema, fields, tsIndex) = Entry(topic);
         if (fields.Parse(message) is { } malformed)
         {
             return malformed.Keyword == "json"
@@ -92,5 +96,16 @@ internal sealed class EventValidator
         }
 
         return Verdict.Valid(ts!.Value);
+    }
+
+    private (CompiledEventSchema Schema, EventFields Fields, int Ts) Entry(string topic)
+    {
+        if (!ReferenceEquals(topic, lastTopic))
+        {
+            last = topics[topic];
+            lastTopic = topic;
+        }
+
+        return last;
     }
 }
