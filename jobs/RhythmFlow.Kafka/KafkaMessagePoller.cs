@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 
@@ -42,11 +41,6 @@ public sealed partial class KafkaMessagePoller : IDisposable
     private const string Library = "librdkafka";
     private const int PartitionEof = -191;
 
-    // Confluent.Kafka 1.9.3 (pinned in Directory.Packages.props) keeps the librdkafka handle in this internal property.
-    private static readonly PropertyInfo HandleProperty =
-        typeof(Handle).GetProperty("LibrdkafkaHandle", BindingFlags.Instance | BindingFlags.NonPublic)
-        ?? throw new InvalidOperationException("Confluent.Kafka's Handle has no LibrdkafkaHandle property; KafkaMessagePoller needs Confluent.Kafka 1.9.3.");
-
     private readonly SafeHandle handle;
     private readonly IntPtr rk;
     private readonly Dictionary<IntPtr, string> topicNames = [];
@@ -55,10 +49,7 @@ public sealed partial class KafkaMessagePoller : IDisposable
 
     public KafkaMessagePoller(IConsumer<byte[], byte[]> consumer)
     {
-        handle = (SafeHandle)(HandleProperty.GetValue(consumer.Handle)
-            ?? throw new InvalidOperationException("The consumer has no librdkafka handle."));
-        var added = false;
-        handle.DangerousAddRef(ref added);
+        handle = LibrdkafkaHandle.AddRef(consumer);
         rk = handle.DangerousGetHandle();
     }
 

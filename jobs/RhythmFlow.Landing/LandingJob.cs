@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using RhythmFlow.Contracts;
 using RhythmFlow.Kafka;
@@ -70,6 +72,8 @@ public sealed class LandingJob
     private readonly List<LakeCommit> commits = [];
     private LakeCommitLog? log;
     private LandingBatch? batch;
+    private FetchWakeup? fetchWakeup;
+    private (string? Name, TopicLayout? Layout) lastTopic;
     private int fenced;
     private ExceptionDispatchInfo? rebalanceFailure;
 
@@ -133,6 +137,8 @@ public sealed class LandingJob
         }
 
         var poller = new KafkaMessagePoller(consumer);
+        fetchWakeup = new FetchWakeup(consumer, consumerOptions);
+        fetchWakeup.Watch(assigned);
         var runStarted = time.GetUtcNow();
         try
         {
@@ -190,6 +196,7 @@ public sealed class LandingJob
             }
 
             await SettlePublishingAsync().ConfigureAwait(false);
+            fetchWakeup.Dispose();
             poller.Dispose();
             consumer.Close();
         }
@@ -258,9 +265,14 @@ public sealed class LandingJob
     private void Route(IConsumer<byte[], byte[]> consumer, in PolledMessage message)
     {
         var key = (message.Topic, message.Partition);
-        atEnd.Remove(key);
+        if (atEnd.Count > 0)
+        {
+            atEnd.Remove(key);
+        }
+
         var offset = message.Offset;
-        if (pendingSeeks.Contains(key) || !next.TryGetValue(key, out var expected) || offset < expected)
+        ref var expected = ref CollectionsMarshal.GetValueRefOrNullRef(next, key);
+        if ((pendingSeeks.Count > 0 && pendingSeeks.Contains(key)) || Unsafe.IsNullRef(ref expected) || offset < expected)
         {
             // Fetched before our seek to the commit log's position took effect, or already landed: skip it.
             return;
@@ -272,8 +284,19 @@ public sealed class LandingJob
             batch.RecordGap(gap);
         }
 
-        batch.Add(topics[message.Topic], key.Partition, expected ?? offset, offset, message.TimestampMs, message.Value);
-        next[key] = offset + 1;
+        batch.Add(Layout(message.Topic), key.Partition, expected ?? offset, offset, message.TimestampMs, message.Value);
+        expected = offset + 1;
+    }
+
+    /// <summary>The poller names a topic with one string throughout, so runs of its messages skip hashing the name.</summary>
+    private TopicLayout Layout(string topic)
+    {
+        if (!ReferenceEquals(topic, lastTopic.Name))
+        {
+            lastTopic = (topic, topics[topic]);
+        }
+
+        return lastTopic.Layout!;
     }
 
     /// <summary>
@@ -458,6 +481,7 @@ public sealed class LandingJob
             assigned.Add(key);
         }
 
+        fetchWakeup?.Watch(assigned);
         logger.Information("Assigned {Partitions}; resuming from the lake commit log", string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]")));
     }
 
@@ -501,6 +525,8 @@ public sealed class LandingJob
             atEnd.Remove(key);
             assigned.Remove(key);
         }
+
+        fetchWakeup?.Watch(assigned);
 
         // Partitions kept across the rebalance restart from the log too, since the open batch is gone.
         foreach (var key in next.Keys.ToList())
