@@ -25,7 +25,8 @@ public sealed class EventFieldsTests
         yield return valid.ToJsonString().Replace("\"sessionId\":1", "\"sessionId\":1e400", StringComparison.Ordinal);
         yield return valid.ToJsonString().Replace("Tampa", "São Paulo 東京", StringComparison.Ordinal);
         yield return valid.ToJsonString().Replace("Tampa", "T\\u0061mpa\\n", StringComparison.Ordinal);
-        yield return valid.ToJsonString().Replace("Mozilla/5.0 (Windows NT 6.1; WOW64)", "\\\"Mozilla\\/5.0\\t(Windows)\\\\\\\"", StringComparison.Ordinal);
+        yield return valid.ToJsonString().Replace("Mozilla/5.0 (Windows NT 6.1; WOW64)", "\\\"Mozilla\\/5.0\\t(Windows)\\b\\f\\n\\r\\\\\\\"", StringComparison.Ordinal);
+        yield return valid.ToJsonString().Replace("Mozilla/5.0 (Windows NT 6.1; WOW64)", "\\\\u0041 \\u00e9\\ud83d\\ude00 \\\"", StringComparison.Ordinal);
         yield return valid.ToJsonString().Replace("\"Tampa\"", "null", StringComparison.Ordinal).Replace("\"FL\"", "[\"FL\"]", StringComparison.Ordinal);
         yield return "{}";
         yield return "[]";
@@ -83,6 +84,11 @@ public sealed class EventFieldsTests
             {
                 disagreements.Add($"{Encoding.UTF8.GetString(message)}\n  parse:  {got}\n  reader: {want}");
             }
+
+            if (violation is null && MisreadText(message, parsed, schema) is { } misread)
+            {
+                disagreements.Add($"{Encoding.UTF8.GetString(message)}\n  {misread}");
+            }
         }
 
         // Then
@@ -114,6 +120,38 @@ public sealed class EventFieldsTests
         var fields = new EventFields(EventValidator.SchemaOf(Topics.PageView));
 
         fields.TryParsePlain(Encoding.UTF8.GetBytes(json)).ShouldBeFalse();
+    }
+
+    /// <summary>The first string field whose text (escapes resolved) differs from what System.Text.Json decodes.</summary>
+    [Theory]
+    [InlineData("{\"city\":\"\\ud800\"}")]
+    [InlineData("{\"city\":\"x\\ude00y\"}")]
+    [InlineData("{\"city\":\"\\ud83d\\u0041\"}")]
+    public void Parse_LoneSurrogateEscape_RefusesItNamingTheField(string json)
+    {
+        var fields = new EventFields(EventValidator.SchemaOf(Topics.PageView));
+
+        var violation = fields.Parse(Encoding.UTF8.GetBytes(json));
+
+        violation.ShouldNotBeNull();
+        violation.Keyword.ShouldBe("json");
+        violation.Path.ShouldBe("$.city");
+    }
+
+    private static string? MisreadText(byte[] message, EventFields fields, CompiledEventSchema schema)
+    {
+        using var document = JsonDocument.Parse(message);
+        for (var i = 0; i < schema.PropertyNames.Count; i++)
+        {
+            if (fields.IsPresent(i) && fields.Value(i).Kind == JsonTokenType.String
+                && Encoding.UTF8.GetString(fields.Utf8Of(fields.Value(i))) is var text
+                && document.RootElement.GetProperty(schema.PropertyNames[i]).GetString() is var decoded && text != decoded)
+            {
+                return $"{schema.PropertyNames[i]}: '{text}', System.Text.Json: '{decoded}'";
+            }
+        }
+
+        return null;
     }
 
     private static string Describe(Violation? violation, EventFields fields, CompiledEventSchema schema)

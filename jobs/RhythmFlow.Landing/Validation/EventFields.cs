@@ -62,15 +62,23 @@ internal sealed class EventFields
     /// </summary>
     public ReadOnlySpan<byte> Utf8Of(in FieldValue value)
     {
+        var raw = message.Span.Slice(value.Start, value.Length);
         if (!value.HasEscapes)
         {
-            return message.Span.Slice(value.Start, value.Length);
+            return raw;
         }
 
         // Unescaping only shortens the text, so the escaped length is room enough.
         if (unescaped.Length < value.Length)
         {
             unescaped = new byte[Math.Max(value.Length, unescaped.Length * 2)];
+        }
+
+        // Producers escape quotes and the like (eventsim quotes its user agents), rarely anything as \u: those
+        // two-character escapes are resolved here, anything else by the reader (which also checks surrogate pairs).
+        if (raw.IndexOf("\\u"u8) < 0)
+        {
+            return unescaped.AsSpan(0, UnescapeShort(raw, unescaped));
         }
 
         var reader = new Utf8JsonReader(message.Span.Slice(value.Start - 1, value.Length + 2));
@@ -144,6 +152,10 @@ internal sealed class EventFields
                 successor[previous + 1] = index;
                 previous = index;
                 Read(ref reader, ref values[index]);
+                if (values[index].HasEscapes && !HasValidUnicodeEscapes(ref reader))
+                {
+                    return new Violation("json", $"$.{schema.PropertyNames[index]}", "a \\u escape is an unpaired UTF-16 surrogate");
+                }
             }
 
             if (reader.Read())
@@ -218,6 +230,57 @@ internal sealed class EventFields
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The reader checks a \\u escape's four hex digits but pairs surrogates only when the text is decoded; a lone one
+    /// would fail the writer later, so the message is refused here, with its field named.
+    /// </summary>
+    private bool HasValidUnicodeEscapes(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueSpan.IndexOf("\\u"u8) < 0)
+        {
+            return true;
+        }
+
+        if (unescaped.Length < reader.ValueSpan.Length)
+        {
+            unescaped = new byte[Math.Max(reader.ValueSpan.Length, unescaped.Length * 2)];
+        }
+
+        try
+        {
+            reader.CopyString(unescaped);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Resolves the two-character escapes of a string that was read as well-formed JSON.</summary>
+    private static int UnescapeShort(ReadOnlySpan<byte> raw, Span<byte> into)
+    {
+        var written = 0;
+        for (var escape = raw.IndexOf((byte)'\\'); escape >= 0; escape = raw.IndexOf((byte)'\\'))
+        {
+            raw[..escape].CopyTo(into[written..]);
+            written += escape;
+            into[written++] = raw[escape + 1] switch
+            {
+                (byte)'b' => (byte)'\b',
+                (byte)'f' => (byte)'\f',
+                (byte)'n' => (byte)'\n',
+                (byte)'r' => (byte)'\r',
+                (byte)'t' => (byte)'\t',
+                var itself => itself,
+            };
+            raw = raw[(escape + 2)..];
+        }
+
+        raw.CopyTo(into[written..]);
+        return written + raw.Length;
     }
 
     private void Start(ReadOnlyMemory<byte> json)
