@@ -167,6 +167,10 @@ internal sealed class CompiledEventSchema
     /// <summary>One compiled (sub)schema. Keywords absent from the schema stay null.</summary>
     internal sealed class Node
     {
+        // What an alternative of anyOf, oneOf or not returns when it does not match: only whether it does is asked, so
+        // building the reason (a path, the allowed values) would be work thrown away on nearly every event.
+        private static readonly Violation Mismatch = new("mismatch", "$", "an alternative that does not match");
+
         public string? Description { get; init; }
 
         public JsonTypes Types { get; set; }
@@ -203,17 +207,17 @@ internal sealed class CompiledEventSchema
         private bool HasCombinators => AllOf is not null || AnyOf is not null || OneOf is not null || Not is not null;
 
         /// <summary>Evaluates this schema against the event object itself (the root, <c>$</c>: event schemas are flat).</summary>
-        public Violation? EvaluateObject(EventFields fields)
+        public Violation? EvaluateObject(EventFields fields, bool describe = true)
         {
             const string path = "$";
             if (Types != JsonTypes.None && (Types & JsonTypes.Object) == 0)
             {
-                return new Violation("type", path, $"must be {Types}, is an object");
+                return describe ? new Violation("type", path, $"must be {Types}, is an object") : Mismatch;
             }
 
             if (Enum is not null || Minimum is not null || Maximum is not null || MultipleOf is not null || MinLength is not null || Pattern is not null)
             {
-                return new Violation("type", path, "scalar keywords applied to the event object");
+                return describe ? new Violation("type", path, "scalar keywords applied to the event object") : Mismatch;
             }
 
             if (Required is not null)
@@ -222,59 +226,59 @@ internal sealed class CompiledEventSchema
                 {
                     if (index < 0 || !fields.IsPresent(index))
                     {
-                        return new Violation("required", $"{path}.{name}", "required field is missing");
+                        return describe ? new Violation("required", $"{path}.{name}", "required field is missing") : Mismatch;
                     }
                 }
             }
 
             if (NoAdditionalProperties && fields.UnknownProperty is { } unknown)
             {
-                return new Violation("additionalProperties", $"{path}.{unknown}", "field is not in the schema");
+                return describe ? new Violation("additionalProperties", $"{path}.{unknown}", "field is not in the schema") : Mismatch;
             }
 
             if (Properties is not null)
             {
                 foreach (var (index, propertyPath, schema) in Properties)
                 {
-                    if (index >= 0 && fields.IsPresent(index) && schema.EvaluateValue(fields, index, propertyPath) is { } violation)
+                    if (index >= 0 && fields.IsPresent(index) && schema.EvaluateValue(fields, index, propertyPath, describe) is { } violation)
                     {
                         return violation;
                     }
                 }
             }
 
-            return HasCombinators ? EvaluateCombinators(fields, -1, path) : null;
+            return HasCombinators ? EvaluateCombinators(fields, -1, path, describe) : null;
         }
 
         /// <summary>Evaluates this schema against one field's value.</summary>
-        public Violation? EvaluateValue(EventFields fields, int index, string path)
+        public Violation? EvaluateValue(EventFields fields, int index, string path, bool describe = true)
         {
             ref readonly var value = ref fields.Value(index);
             if (Types != JsonTypes.None && (Types & value.Types) == 0)
             {
-                return new Violation("type", path, $"must be {Describe(Types)}, is {Describe(value.Types)}");
+                return describe ? new Violation("type", path, $"must be {Describe(Types)}, is {Describe(value.Types)}") : Mismatch;
             }
 
             if (Enum is not null && !InEnum(fields, in value))
             {
-                return new Violation("enum", path, $"must be one of {string.Join(", ", Enum.Select(e => e.GetRawText()))}");
+                return describe ? new Violation("enum", path, $"must be one of {string.Join(", ", Enum.Select(e => e.GetRawText()))}") : Mismatch;
             }
 
             if (value.Kind == JsonTokenType.Number)
             {
                 if (value.Number < Minimum)
                 {
-                    return new Violation("minimum", path, $"must be >= {Minimum.Value.ToString(CultureInfo.InvariantCulture)}");
+                    return describe ? new Violation("minimum", path, $"must be >= {Minimum.Value.ToString(CultureInfo.InvariantCulture)}") : Mismatch;
                 }
 
                 if (value.Number > Maximum)
                 {
-                    return new Violation("maximum", path, $"must be <= {Maximum.Value.ToString(CultureInfo.InvariantCulture)}");
+                    return describe ? new Violation("maximum", path, $"must be <= {Maximum.Value.ToString(CultureInfo.InvariantCulture)}") : Mismatch;
                 }
 
                 if (MultipleOf is { } step && !IsMultiple(in value, step))
                 {
-                    return new Violation("multipleOf", path, $"must be a multiple of {step.ToString(CultureInfo.InvariantCulture)}");
+                    return describe ? new Violation("multipleOf", path, $"must be a multiple of {step.ToString(CultureInfo.InvariantCulture)}") : Mismatch;
                 }
             }
 
@@ -283,12 +287,12 @@ internal sealed class CompiledEventSchema
                 var text = fields.CharsOf(index);
                 if (text.Length < MinLength)
                 {
-                    return new Violation("minLength", path, $"must have at least {MinLength} characters");
+                    return describe ? new Violation("minLength", path, $"must have at least {MinLength} characters") : Mismatch;
                 }
 
                 if (Pattern is not null && !Pattern.IsMatch(text))
                 {
-                    return new Violation("pattern", path, $"must match {Pattern}");
+                    return describe ? new Violation("pattern", path, $"must match {Pattern}") : Mismatch;
                 }
             }
 
@@ -298,20 +302,20 @@ internal sealed class CompiledEventSchema
                 return value.Kind == JsonTokenType.StartObject ? new Violation("type", path, "nested objects are not supported") : null;
             }
 
-            return HasCombinators ? EvaluateCombinators(fields, index, path) : null;
+            return HasCombinators ? EvaluateCombinators(fields, index, path, describe) : null;
         }
 
         /// <summary>A subschema applies to the same instance: the object (<paramref name="index"/> -1) or one field.</summary>
-        private static Violation? Evaluate(Node schema, EventFields fields, int index, string path) =>
-            index < 0 ? schema.EvaluateObject(fields) : schema.EvaluateValue(fields, index, path);
+        private static Violation? Evaluate(Node schema, EventFields fields, int index, string path, bool describe) =>
+            index < 0 ? schema.EvaluateObject(fields, describe) : schema.EvaluateValue(fields, index, path, describe);
 
-        private Violation? EvaluateCombinators(EventFields fields, int index, string path)
+        private Violation? EvaluateCombinators(EventFields fields, int index, string path, bool describe)
         {
             if (AllOf is not null)
             {
                 foreach (var schema in AllOf)
                 {
-                    if (Evaluate(schema, fields, index, path) is { } violation)
+                    if (Evaluate(schema, fields, index, path, describe) is { } violation)
                     {
                         return violation;
                     }
@@ -320,19 +324,24 @@ internal sealed class CompiledEventSchema
 
             if (AnyOf is not null && !MatchesAny(AnyOf, fields, index, path))
             {
+                if (!describe)
+                {
+                    return Mismatch;
+                }
+
                 // The first alternative's reason is usually the telling one (e.g. which field of a group is missing).
-                var first = Evaluate(AnyOf[0], fields, index, path)!;
-                return new Violation("anyOf", first.Path, Description ?? $"matches none of the alternatives ({first.Detail})");
+                var first = Evaluate(AnyOf[0], fields, index, path, describe: true)!;
+                return describe ? new Violation("anyOf", first.Path, Description ?? $"matches none of the alternatives ({first.Detail})") : Mismatch;
             }
 
             if (OneOf is not null && Matching(OneOf, fields, index, path) != 1)
             {
-                return new Violation("oneOf", path, Description ?? "must match exactly one alternative");
+                return describe ? new Violation("oneOf", path, Description ?? "must match exactly one alternative") : Mismatch;
             }
 
-            if (Not is not null && Evaluate(Not, fields, index, path) is null)
+            if (Not is not null && Evaluate(Not, fields, index, path, describe: false) is null)
             {
-                return new Violation("not", path, Description ?? "matches a schema it must not match");
+                return describe ? new Violation("not", path, Description ?? "matches a schema it must not match") : Mismatch;
             }
 
             return null;
@@ -343,7 +352,7 @@ internal sealed class CompiledEventSchema
         {
             foreach (var alternative in alternatives)
             {
-                if (Evaluate(alternative, fields, index, path) is null)
+                if (Evaluate(alternative, fields, index, path, describe: false) is null)
                 {
                     return true;
                 }
@@ -357,7 +366,7 @@ internal sealed class CompiledEventSchema
             var matching = 0;
             foreach (var alternative in alternatives)
             {
-                if (Evaluate(alternative, fields, index, path) is null)
+                if (Evaluate(alternative, fields, index, path, describe: false) is null)
                 {
                     matching++;
                 }
