@@ -24,8 +24,11 @@ public enum LandingMode
     Continuous,
 }
 
-/// <summary>A published batch: its commit, or why the commit log fenced it.</summary>
-internal sealed record Publication(LakeCommit Draft, LakeCommit? Commit, string? FencedBecause, long PublishMs);
+/// <summary>
+/// A published batch: its commit, or why the commit log fenced it. <see cref="AfterFenced"/>: not fenced itself, but
+/// discarded because the batch before it was (whose fencing already sent every partition back to the log).
+/// </summary>
+internal sealed record Publication(LakeCommit Draft, LakeCommit? Commit, string? FencedBecause, long PublishMs, bool AfterFenced = false);
 
 /// <summary>What one run landed.</summary>
 public sealed record LandingRunSummary(IReadOnlyList<LakeCommit> Commits, int OrphansDeleted, int Fenced)
@@ -52,6 +55,7 @@ public sealed class LandingJob
     // cap is about the per-file cost of publishing, not memory: a backlog batch spreads over many event hours.
     private const int MaxOpenFiles = 1024;
     private const int ClockEvery = 256;
+    private const int MaxPublishing = 2;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
 
@@ -78,10 +82,10 @@ public sealed class LandingJob
     private int fenced;
     private ExceptionDispatchInfo? rebalanceFailure;
 
-    // The closed batch being published (its last row groups encoded, its files written, synced and committed) in the
-    // background while the next one fills: two batches in memory at most. Only one at a time: a batch's ranges start
-    // where the previous ends.
-    private Task<Publication>? publishing;
+    // Closed batches being published in the background while the next one fills, oldest first. Two at most: a batch
+    // writes its files while the one before it still syncs its own, then waits for that one's commit before appending
+    // its record (its ranges start where the previous ends). Published batches hold only their encoded files.
+    private readonly Queue<Task<Publication>> publishing = new();
 
     public LandingJob(LandingOptions options, KafkaConsumerOptions kafka, ILakeStorage storage, TimeProvider time, ILogger logger)
     {
@@ -154,9 +158,9 @@ public sealed class LandingJob
                     break;
                 }
 
-                if (publishing is not null && publishing.IsCompleted)
+                while (publishing.Count > 0 && publishing.Peek().IsCompleted)
                 {
-                    await FinishPublishingAsync(consumer).ConfigureAwait(false);
+                    await FinishOldestPublicationAsync(consumer).ConfigureAwait(false);
                 }
 
                 ApplyPendingSeeks(consumer);
@@ -351,12 +355,16 @@ public sealed class LandingJob
     private long RowGroupBytes() => Math.Clamp(options.MaxBytes / 4, 256 * 1024, 64L * 1024 * 1024);
 
     /// <summary>
-    /// Closes the open batch and starts publishing it in the background, so the next batch fills meanwhile. The
-    /// previous batch's publication is finished first: this batch's offset ranges start where that one's end.
+    /// Closes the open batch and starts publishing it in the background, so the next batch fills meanwhile. With two
+    /// publications in flight, the older one is finished first.
     /// </summary>
     private async Task CloseBatchAsync(IConsumer<byte[], byte[]> consumer, string reason)
     {
-        await FinishPublishingAsync(consumer).ConfigureAwait(false);
+        while (publishing.Count >= MaxPublishing)
+        {
+            await FinishOldestPublicationAsync(consumer).ConfigureAwait(false);
+        }
+
         if (batch is null)
         {
             return;
@@ -364,14 +372,16 @@ public sealed class LandingJob
 
         var closing = batch;
         batch = null;
-        publishing = Task.Run(() => PublishAsync(closing, reason));
+        var previous = publishing.Count > 0 ? publishing.Last() : null;
+        publishing.Enqueue(Task.Run(() => PublishAsync(closing, reason, previous)));
     }
 
     /// <summary>
-    /// Writes the batch's files and appends its commit record. Not cancellable: a half-published batch is safe (its
-    /// files are orphans) but wasted work.
+    /// Writes the batch's files and appends its commit record once <paramref name="previous"/> (the batch before it,
+    /// still publishing) has committed. Not cancellable: a half-published batch is safe (its files are orphans) but
+    /// wasted work. If the batch before it fails, so does this one, unpublished.
     /// </summary>
-    private async Task<Publication> PublishAsync(LandingBatch closing, string reason)
+    private async Task<Publication> PublishAsync(LandingBatch closing, string reason, Task<Publication>? previous)
     {
         var watch = Stopwatch.StartNew();
         await using (closing.ConfigureAwait(false))
@@ -388,6 +398,12 @@ public sealed class LandingJob
             {
                 Gaps = [.. closing.Gaps],
             };
+            if (previous is not null && await previous.ConfigureAwait(false) is { Commit: null } fencedBefore)
+            {
+                await DeleteAsync(files).ConfigureAwait(false);
+                return new Publication(draft, null, $"the batch before it, {fencedBefore.Draft.BatchId}, was fenced", watch.ElapsedMilliseconds, AfterFenced: true);
+            }
+
             try
             {
                 var commit = await log!.AppendAsync(draft, CancellationToken.None).ConfigureAwait(false);
@@ -396,33 +412,43 @@ public sealed class LandingJob
             }
             catch (LakeCommitConflictException ex)
             {
-                foreach (var file in files)
-                {
-                    await storage.DeleteAsync(file.Key, CancellationToken.None).ConfigureAwait(false);
-                }
-
+                await DeleteAsync(files).ConfigureAwait(false);
                 return new Publication(draft, null, ex.Message, watch.ElapsedMilliseconds);
             }
         }
     }
 
-    /// <summary>Waits for the batch being published and records the outcome; a fenced batch sends every partition back to the log's offsets.</summary>
+    private async Task DeleteAsync(IEnumerable<CommittedFile> files)
+    {
+        foreach (var file in files)
+        {
+            await storage.DeleteAsync(file.Key, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for every batch being published and records the outcomes, oldest first.</summary>
     private async Task FinishPublishingAsync(IConsumer<byte[], byte[]> consumer)
     {
-        if (publishing is null)
+        while (publishing.Count > 0)
         {
-            return;
+            await FinishOldestPublicationAsync(consumer).ConfigureAwait(false);
         }
+    }
 
+    /// <summary>Waits for the oldest batch being published and records the outcome; a fenced batch sends every partition back to the log's offsets.</summary>
+    private async Task FinishOldestPublicationAsync(IConsumer<byte[], byte[]> consumer)
+    {
         // Taken before awaiting: a failed publication fails the run here, once, not again on the way out.
-        var pending = publishing;
-        publishing = null;
-        var publication = await pending.ConfigureAwait(false);
+        var publication = await publishing.Dequeue().ConfigureAwait(false);
         if (publication.Commit is not { } commit)
         {
             fenced++;
             logger.Warning("Batch {BatchId} was fenced and discarded: {Reason}", publication.Draft.BatchId, publication.FencedBecause);
-            ResetToLog();
+            if (!publication.AfterFenced)
+            {
+                ResetToLog();
+            }
+
             return;
         }
 
@@ -445,24 +471,20 @@ public sealed class LandingJob
             string.Join(", ", commit.Gaps.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Topic}[{g.Partition}]={g.From}..{g.To}"))));
     }
 
-    /// <summary>On the way out after a failure: lets a publication in flight end (it may still commit, which is safe) and reports its own failure.</summary>
+    /// <summary>On the way out after a failure: lets the publications in flight end (they may still commit, which is safe) and reports their own failures.</summary>
     private async Task SettlePublishingAsync()
     {
-        if (publishing is null)
+        while (publishing.TryDequeue(out var pending))
         {
-            return;
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                logger.Error(ex, "Publishing a batch failed while the landing job was stopping; its files are orphans that the next run removes");
+            }
         }
-
-        try
-        {
-            await publishing.ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            logger.Error(ex, "Publishing a batch failed while the landing job was stopping; its files are orphans that the next run removes");
-        }
-
-        publishing = null;
     }
 
     private void CommitGroupOffsets(IConsumer<byte[], byte[]> consumer, IReadOnlyList<OffsetRange> offsets)

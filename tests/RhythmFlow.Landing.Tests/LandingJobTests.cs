@@ -155,6 +155,24 @@ public sealed class LandingJobTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_TwoOverlappingOnceRuns_LandEveryEventOnceWhicheverBatchesAreFenced()
+    {
+        // Given 2,000 events and two runs on the same lake at once, each closing a batch every 100 records, so each has
+        // a batch writing its files while the one before it commits, and their appends race on the commit log
+        var produced = await ProduceValidAsync(500);
+        var options = new LandingOptions { MaxRecords = 100, BrokerTimeout = TimeSpan.FromSeconds(20) };
+
+        // When
+        var runs = await Task.WhenAll(Job(options, group: "overlap-a").RunAsync(LandingMode.Once, default), Job(options, group: "overlap-b").RunAsync(LandingMode.Once, default));
+
+        // Then the commits of both runs add up to every event exactly once, however many batches the log fenced
+        runs.Sum(r => r.Written).ShouldBe(produced.Count);
+        var rows = await LakeContents.ReadAsync(lake.Storage);
+        rows.Count.ShouldBe(produced.Count);
+        rows.Select(r => (r.Topic, r.Partition, r.Offset)).Distinct().Count().ShouldBe(produced.Count);
+    }
+
+    [Fact]
     public async Task RunAsync_MaxRecords_ClosesBatchesOfThatSize()
     {
         await ProduceValidAsync(100);
