@@ -24,11 +24,8 @@ public enum LandingMode
     Continuous,
 }
 
-/// <summary>
-/// A published batch: its commit, or why the commit log fenced it. <see cref="AfterFenced"/>: not fenced itself, but
-/// discarded because the batch before it was (whose fencing already sent every partition back to the log).
-/// </summary>
-internal sealed record Publication(LakeCommit Draft, LakeCommit? Commit, string? FencedBecause, long PublishMs, bool AfterFenced = false);
+/// <summary>A published batch: its commit, or why the commit log fenced it.</summary>
+internal sealed record Publication(LakeCommit Draft, LakeCommit? Commit, string? FencedBecause, long PublishMs);
 
 /// <summary>What one run landed.</summary>
 public sealed record LandingRunSummary(IReadOnlyList<LakeCommit> Commits, int OrphansDeleted, int Fenced)
@@ -55,7 +52,6 @@ public sealed class LandingJob
     // cap is about the per-file cost of publishing, not memory: a backlog batch spreads over many event hours.
     private const int MaxOpenFiles = 1024;
     private const int ClockEvery = 256;
-    private const int MaxPublishing = 2;
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
 
@@ -82,10 +78,10 @@ public sealed class LandingJob
     private int fenced;
     private ExceptionDispatchInfo? rebalanceFailure;
 
-    // Closed batches being published in the background while the next one fills, oldest first. Two at most: a batch
-    // writes its files while the one before it still syncs its own, then waits for that one's commit before appending
-    // its record (its ranges start where the previous ends). Published batches hold only their encoded files.
-    private readonly Queue<Task<Publication>> publishing = new();
+    // The closed batch being published (its last row groups encoded, its files written, synced and committed) in the
+    // background while the next one fills: two batches in memory at most. Only one at a time: a batch's ranges start
+    // where the previous ends.
+    private Task<Publication>? publishing;
 
     public LandingJob(LandingOptions options, KafkaConsumerOptions kafka, ILakeStorage storage, TimeProvider time, ILogger logger)
     {
@@ -158,9 +154,9 @@ public sealed class LandingJob
                     break;
                 }
 
-                while (publishing.Count > 0 && publishing.Peek().IsCompleted)
+                if (publishing is not null && publishing.IsCompleted)
                 {
-                    await FinishOldestPublicationAsync(consumer).ConfigureAwait(false);
+                    await FinishPublishingAsync(consumer).ConfigureAwait(false);
                 }
 
                 ApplyPendingSeeks(consumer);
@@ -355,16 +351,12 @@ public sealed class LandingJob
     private long RowGroupBytes() => Math.Clamp(options.MaxBytes / 4, 256 * 1024, 64L * 1024 * 1024);
 
     /// <summary>
-    /// Closes the open batch and starts publishing it in the background, so the next batch fills meanwhile. With two
-    /// publications in flight, the older one is finished first.
+    /// Closes the open batch and starts publishing it in the background, so the next batch fills meanwhile. The
+    /// previous batch's publication is finished first: this batch's offset ranges start where that one's end.
     /// </summary>
     private async Task CloseBatchAsync(IConsumer<byte[], byte[]> consumer, string reason)
     {
-        while (publishing.Count >= MaxPublishing)
-        {
-            await FinishOldestPublicationAsync(consumer).ConfigureAwait(false);
-        }
-
+        await FinishPublishingAsync(consumer).ConfigureAwait(false);
         if (batch is null)
         {
             return;
@@ -372,16 +364,14 @@ public sealed class LandingJob
 
         var closing = batch;
         batch = null;
-        var previous = publishing.Count > 0 ? publishing.Last() : null;
-        publishing.Enqueue(Task.Run(() => PublishAsync(closing, reason, previous)));
+        publishing = Task.Run(() => PublishAsync(closing, reason));
     }
 
     /// <summary>
-    /// Writes the batch's files and appends its commit record once <paramref name="previous"/> (the batch before it,
-    /// still publishing) has committed. Not cancellable: a half-published batch is safe (its files are orphans) but
-    /// wasted work. If the batch before it fails, so does this one, unpublished.
+    /// Writes the batch's files and appends its commit record. Not cancellable: a half-published batch is safe (its
+    /// files are orphans) but wasted work.
     /// </summary>
-    private async Task<Publication> PublishAsync(LandingBatch closing, string reason, Task<Publication>? previous)
+    private async Task<Publication> PublishAsync(LandingBatch closing, string reason)
     {
         var watch = Stopwatch.StartNew();
         await using (closing.ConfigureAwait(false))
@@ -398,12 +388,6 @@ public sealed class LandingJob
             {
                 Gaps = [.. closing.Gaps],
             };
-            if (previous is not null && await previous.ConfigureAwait(false) is { Commit: null } fencedBefore)
-            {
-                await DeleteAsync(files).ConfigureAwait(false);
-                return new Publication(draft, null, $"the batch before it, {fencedBefore.Draft.BatchId}, was fenced", watch.ElapsedMilliseconds, AfterFenced: true);
-            }
-
             try
             {
                 var commit = await log!.AppendAsync(draft, CancellationToken.None).ConfigureAwait(false);
@@ -412,43 +396,33 @@ public sealed class LandingJob
             }
             catch (LakeCommitConflictException ex)
             {
-                await DeleteAsync(files).ConfigureAwait(false);
+                foreach (var file in files)
+                {
+                    await storage.DeleteAsync(file.Key, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 return new Publication(draft, null, ex.Message, watch.ElapsedMilliseconds);
             }
         }
     }
 
-    private async Task DeleteAsync(IEnumerable<CommittedFile> files)
-    {
-        foreach (var file in files)
-        {
-            await storage.DeleteAsync(file.Key, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Waits for every batch being published and records the outcomes, oldest first.</summary>
+    /// <summary>Waits for the batch being published and records the outcome; a fenced batch sends every partition back to the log's offsets.</summary>
     private async Task FinishPublishingAsync(IConsumer<byte[], byte[]> consumer)
     {
-        while (publishing.Count > 0)
+        if (publishing is null)
         {
-            await FinishOldestPublicationAsync(consumer).ConfigureAwait(false);
+            return;
         }
-    }
 
-    /// <summary>Waits for the oldest batch being published and records the outcome; a fenced batch sends every partition back to the log's offsets.</summary>
-    private async Task FinishOldestPublicationAsync(IConsumer<byte[], byte[]> consumer)
-    {
         // Taken before awaiting: a failed publication fails the run here, once, not again on the way out.
-        var publication = await publishing.Dequeue().ConfigureAwait(false);
+        var pending = publishing;
+        publishing = null;
+        var publication = await pending.ConfigureAwait(false);
         if (publication.Commit is not { } commit)
         {
             fenced++;
             logger.Warning("Batch {BatchId} was fenced and discarded: {Reason}", publication.Draft.BatchId, publication.FencedBecause);
-            if (!publication.AfterFenced)
-            {
-                ResetToLog();
-            }
-
+            ResetToLog();
             return;
         }
 
@@ -471,20 +445,24 @@ public sealed class LandingJob
             string.Join(", ", commit.Gaps.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Topic}[{g.Partition}]={g.From}..{g.To}"))));
     }
 
-    /// <summary>On the way out after a failure: lets the publications in flight end (they may still commit, which is safe) and reports their own failures.</summary>
+    /// <summary>On the way out after a failure: lets a publication in flight end (it may still commit, which is safe) and reports its own failure.</summary>
     private async Task SettlePublishingAsync()
     {
-        while (publishing.TryDequeue(out var pending))
+        if (publishing is null)
         {
-            try
-            {
-                await pending.ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                logger.Error(ex, "Publishing a batch failed while the landing job was stopping; its files are orphans that the next run removes");
-            }
+            return;
         }
+
+        try
+        {
+            await publishing.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            logger.Error(ex, "Publishing a batch failed while the landing job was stopping; its files are orphans that the next run removes");
+        }
+
+        publishing = null;
     }
 
     private void CommitGroupOffsets(IConsumer<byte[], byte[]> consumer, IReadOnlyList<OffsetRange> offsets)
