@@ -23,8 +23,15 @@ public sealed class LocalLakeStorage : ILakeStorage
 
     public string Location => root;
 
-    public Task<ILakeUpload> BeginUploadAsync(string key, CancellationToken cancellationToken) =>
-        Task.FromResult<ILakeUpload>(new LocalUpload(key, PathOf(key), Path.Combine(root, UploadsFolder)));
+    public Task<ILakeUpload> BeginUploadAsync(string key, CancellationToken cancellationToken)
+    {
+        var destination = PathOf(key);
+        var temporary = Path.Combine(root, UploadsFolder, $"{Guid.NewGuid():N}.part");
+        // Unbuffered: uploads are written in large pieces (a whole encoded file, a whole record), and a write buffer per
+        // upload would cost a backlog batch one more array for each of its thousands of files. Writers of small pieces buffer.
+        var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
+        return Task.FromResult<ILakeUpload>(new LocalUpload(key, destination, temporary, stream));
+    }
 
     public Task<Stream?> TryOpenReadAsync(string key, CancellationToken cancellationToken)
     {
@@ -108,39 +115,31 @@ public sealed class LocalLakeStorage : ILakeStorage
         return Path.Combine(root, Path.Combine(segments));
     }
 
-    /// <summary>
-    /// An upload's temporary file is created when its content is first touched: the landing job begins a file per
-    /// event hour as the first event arrives and writes it only when the batch is published, so a backlog batch's
-    /// hundreds of creations happen there, next to the writes and syncs, not on the threads that validate events.
-    /// </summary>
-    private sealed class LocalUpload(string key, string destination, string uploads) : ILakeUpload
+    private sealed class LocalUpload(string key, string destination, string temporary, FileStream stream) : ILakeUpload
     {
-        private string? temporary;
-        private FileStream? stream;
         private bool finished;
 
         public string Key => key;
 
-        public Stream Content => stream ??= Create();
+        public Stream Content => stream;
 
         public async Task<bool> CommitAsync(CancellationToken cancellationToken)
         {
             ObjectDisposedException.ThrowIf(finished, this);
-            var content = (FileStream)Content;
             finished = true;
-            await content.FlushAsync(cancellationToken).ConfigureAwait(false);
-            content.Flush(flushToDisk: true);
-            await content.DisposeAsync().ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+            await stream.DisposeAsync().ConfigureAwait(false);
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             try
             {
                 // On Unix a non-overwriting move is link() + unlink(): atomic, and it fails if the name is taken.
-                File.Move(temporary!, destination, overwrite: false);
+                File.Move(temporary, destination, overwrite: false);
                 return true;
             }
             catch (IOException) when (File.Exists(destination))
             {
-                File.Delete(temporary!);
+                File.Delete(temporary);
                 return false;
             }
         }
@@ -150,22 +149,9 @@ public sealed class LocalLakeStorage : ILakeStorage
             if (!finished)
             {
                 finished = true;
-                if (stream is not null)
-                {
-                    await stream.DisposeAsync().ConfigureAwait(false);
-                    File.Delete(temporary!);
-                }
+                await stream.DisposeAsync().ConfigureAwait(false);
+                File.Delete(temporary);
             }
-        }
-
-        private FileStream Create()
-        {
-            ObjectDisposedException.ThrowIf(finished, this);
-            temporary = Path.Combine(uploads, $"{Guid.NewGuid():N}.part");
-
-            // Unbuffered: uploads are written in large pieces (a whole encoded file, a whole record), and a write buffer per
-            // upload would cost a backlog batch one more array for each of its thousands of files. Writers of small pieces buffer.
-            return new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
         }
     }
 }

@@ -12,10 +12,10 @@ internal readonly record struct Lineage(int Partition, long Offset, long KafkaTi
 
 /// <summary>
 /// The Parquet file of one topic and event hour within one batch: values go from the validator's parsed fields
-/// straight into typed column writers (no second JSON parse). Its upload is begun when the file opens, but the
-/// encoded bytes stay in memory until <see cref="CompleteAsync"/> writes them in one go: a backlog batch holds
-/// hundreds of these files, and a write buffer per file would cost more than their compressed bytes. Memory stays
-/// bounded by the batch's --max-bytes, as the row groups were before.
+/// straight into typed column writers (no second JSON parse). Its upload is begun when the file opens (so an open
+/// batch is visible as uploads in progress), but the encoded bytes stay in memory until <see cref="CompleteAsync"/>
+/// writes them in one go: a backlog batch holds hundreds of these files, and a write buffer per file would cost
+/// more than their compressed bytes. Memory stays bounded by the batch's --max-bytes, as the row groups were before.
 /// </summary>
 internal sealed class RawFileWriter : IAsyncDisposable
 {
