@@ -68,22 +68,18 @@ internal sealed class EventFields
             return raw;
         }
 
-        // Unescaping only shortens the text, so the escaped length is room enough.
-        if (unescaped.Length < value.Length)
-        {
-            unescaped = new byte[Math.Max(value.Length, unescaped.Length * 2)];
-        }
+        var into = UnescapeBuffer(value.Length);
 
         // Producers escape quotes and the like (eventsim quotes its user agents), rarely anything as \u: those
         // two-character escapes are resolved here, anything else by the reader (which also checks surrogate pairs).
         if (raw.IndexOf("\\u"u8) < 0)
         {
-            return unescaped.AsSpan(0, UnescapeShort(raw, unescaped));
+            return into[..UnescapeShort(raw, into)];
         }
 
         var reader = new Utf8JsonReader(message.Span.Slice(value.Start - 1, value.Length + 2));
         reader.Read();
-        return unescaped.AsSpan(0, reader.CopyString(unescaped));
+        return into[..reader.CopyString(into)];
     }
 
     /// <summary>
@@ -243,14 +239,9 @@ internal sealed class EventFields
             return true;
         }
 
-        if (unescaped.Length < reader.ValueSpan.Length)
-        {
-            unescaped = new byte[Math.Max(reader.ValueSpan.Length, unescaped.Length * 2)];
-        }
-
         try
         {
-            reader.CopyString(unescaped);
+            reader.CopyString(UnescapeBuffer(reader.ValueSpan.Length));
             return true;
         }
         catch (InvalidOperationException)
@@ -498,15 +489,23 @@ internal sealed class EventFields
 
     private int IndexOfName(ref Utf8JsonReader reader, int previous)
     {
-        var expected = successor[previous + 1];
-        if (expected >= 0 && reader.ValueTextEquals(schema.PropertyNamesUtf8[expected]))
+        if (!reader.ValueIsEscaped)
         {
-            return expected;
+            return IndexOfName(reader.ValueSpan, previous);
         }
 
-        return reader.HasValueSequence || reader.ValueSpan.Length > nameBuffer.Length
-            ? -1
-            : schema.IndexOf(nameBuffer.AsSpan(0, reader.CopyString(nameBuffer)));
+        return reader.ValueSpan.Length > nameBuffer.Length ? -1 : schema.IndexOf(nameBuffer.AsSpan(0, reader.CopyString(nameBuffer)));
+    }
+
+    /// <summary>The reused buffer for unescaped text; unescaping only shortens a string, so its escaped length is room enough.</summary>
+    private Span<byte> UnescapeBuffer(int escapedLength)
+    {
+        if (unescaped.Length < escapedLength)
+        {
+            unescaped = new byte[Math.Max(escapedLength, unescaped.Length * 2)];
+        }
+
+        return unescaped.AsSpan(0, escapedLength);
     }
 
     private static void Read(ref Utf8JsonReader reader, ref FieldValue value)
