@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using RhythmFlow.Contracts;
 using RhythmFlow.Lake;
 using RhythmFlow.Lake.Storage;
 using RhythmFlow.Landing.Validation;
@@ -20,7 +21,7 @@ internal sealed class LandingBatch : IAsyncDisposable
     private readonly ILakeStorage storage;
     private readonly long rowGroupBytes;
     private readonly Func<EventValidator> newValidator;
-    private readonly Dictionary<(string Topic, int Partition), (long Start, long End)> ranges = [];
+    private readonly Dictionary<(string Topic, int Partition), (long Start, long End, long Count)> ranges = [];
     private readonly Dictionary<string, TopicLane> lanes = new(StringComparer.Ordinal);
     private readonly List<OffsetGap> gaps = [];
 
@@ -83,7 +84,7 @@ internal sealed class LandingBatch : IAsyncDisposable
     public void Add(TopicLayout layout, int partition, long start, long offset, long kafkaTimestampMs, ReadOnlySpan<byte> value)
     {
         ref var range = ref CollectionsMarshal.GetValueRefOrAddDefault(ranges, (layout.Topic, partition), out var seen);
-        range = (seen ? range.Start : start, offset + 1);
+        range = (seen ? range.Start : start, offset + 1, range.Count + 1);
         Records++;
         Bytes += value.Length;
         LaneOf(layout).Add(partition, offset, kafkaTimestampMs, value);
@@ -119,6 +120,7 @@ internal sealed class LandingBatch : IAsyncDisposable
     public async Task<(IReadOnlyList<CommittedFile> Files, IReadOnlyList<QuarantineCount> Quarantine)> CompleteAsync(CancellationToken cancellationToken)
     {
         await Task.WhenAll(lanes.Values.Select(l => l.DrainAsync())).ConfigureAwait(false);
+        CheckLanesLandedWhatWasConsumed();
 
         // A batch over a backlog touches hundreds of (topic, hour) files, which the lanes have encoded; each still needs
         // its bytes written, an fsync and a link. That is I/O, and concurrent fsyncs share the file system's journal
@@ -137,6 +139,38 @@ internal sealed class LandingBatch : IAsyncDisposable
         lanes.Clear();
         return (files, counts);
     }
+
+    /// <summary>
+    /// The commit record will claim the batch's offset ranges, so before anything is published every lane must have
+    /// landed exactly the messages consumed of each partition (as many, and inside the range), and its files must hold them all.
+    /// </summary>
+    private void CheckLanesLandedWhatWasConsumed()
+    {
+        foreach (var ((topic, partition), range) in ranges)
+        {
+            var tally = lanes[topic].Landed(partition);
+            if (tally.Count != range.Count || tally.First < range.Start || tally.Last >= range.End)
+            {
+                throw Inconsistent(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"it consumed {range.Count} messages of {topic}[{partition}] in offsets {range.Start}..{range.End - 1}, but its lane landed {tally.Count} in offsets {tally.First}..{tally.Last}"));
+            }
+        }
+
+        if (lanes.Values.Sum(l => l.LandedMessages) is var landed && landed != Records)
+        {
+            throw Inconsistent($"its lanes landed {landed} messages of the {Records} consumed");
+        }
+
+        if (lanes.Values.Sum(l => l.FileRows) is var rows && rows != Records)
+        {
+            throw Inconsistent($"its files hold {rows} rows for the {Records} messages consumed");
+        }
+    }
+
+    private RhythmFlowException Inconsistent(string what) => new(
+        $"Landing batch {Id} is not committed: {what}.",
+        "This is a landing bug; nothing was published, and the next run lands these offsets again from the commit log. Report it with this log.");
 
     public async ValueTask DisposeAsync()
     {

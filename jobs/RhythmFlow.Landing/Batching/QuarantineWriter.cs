@@ -40,6 +40,8 @@ internal sealed class QuarantineWriter : IAsyncDisposable
         return new QuarantineWriter(await storage.BeginUploadAsync(key, cancellationToken).ConfigureAwait(false), topic, day, batchId);
     }
 
+    public long Rows => rows;
+
     public void Append(int partition, long offset, long kafkaTimestampMs, ReadOnlySpan<byte> value, in Verdict verdict)
     {
         json.Reset();

@@ -11,6 +11,9 @@ namespace RhythmFlow.Landing.Batching;
 /// <summary>One consumed message on its way to its topic's lane; its value lives in the chunk's slab.</summary>
 internal readonly record struct ConsumedMessage(int Partition, long Offset, long KafkaTimestampMs, ReadOnlyMemory<byte> Value);
 
+/// <summary>What a lane landed of one partition (valid and quarantined): how many messages, first and last offset.</summary>
+internal readonly record struct PartitionTally(long Count, long First, long Last);
+
 /// <summary>
 /// The part of an open batch that belongs to one topic: a thread of its own validates the topic's messages and
 /// streams them into the topic's Parquet files (one per event hour) and quarantine files (one per day). The consume
@@ -46,6 +49,7 @@ internal sealed class TopicLane
     private int chunkCount;
     private byte[] slab = ArrayPool<byte>.Shared.Rent(SlabBytes);
     private int slabUsed;
+    private PartitionTally[] tallies = [];
     private int openFiles;
     private long quarantined;
     private ExceptionDispatchInfo? failure;
@@ -120,6 +124,15 @@ internal sealed class TopicLane
     public IEnumerable<Func<CancellationToken, Task<CommittedFile>>> Completions() =>
         rawFiles.Values.Select(f => (Func<CancellationToken, Task<CommittedFile>>)f.CompleteAsync)
             .Concat(quarantineFiles.Values.Select(f => (Func<CancellationToken, Task<CommittedFile>>)f.CompleteAsync));
+
+    /// <summary>What the lane landed of <paramref name="partition"/>; final once <see cref="DrainAsync"/> returned.</summary>
+    public PartitionTally Landed(int partition) => partition < tallies.Length ? tallies[partition] : default;
+
+    /// <summary>Messages landed, of every partition; final once <see cref="DrainAsync"/> returned.</summary>
+    public long LandedMessages { get; private set; }
+
+    /// <summary>Rows in the lane's Parquet and quarantine files; final once <see cref="DrainAsync"/> returned.</summary>
+    public long FileRows => rawFiles.Values.Sum(f => f.Rows) + quarantineFiles.Values.Sum(f => f.Rows);
 
     public IEnumerable<QuarantineCount> QuarantineCounts() =>
         quarantineCounts.Select(c => new QuarantineCount(layout.Topic, c.Key.Hour, c.Key.Rule, c.Value));
@@ -211,6 +224,7 @@ internal sealed class TopicLane
     // Beginning an upload is synchronous on the local store and one request on an object store, once per file.
     private void Land(in ConsumedMessage message)
     {
+        Tally(message.Partition, message.Offset);
         var verdict = validator.Validate(layout.Topic, message.Value);
         if (verdict.IsValid)
         {
@@ -240,6 +254,29 @@ internal sealed class TopicLane
         var key = (countHour, verdict.Rule!);
         quarantineCounts[key] = quarantineCounts.GetValueOrDefault(key) + 1;
         Interlocked.Increment(ref quarantined);
+    }
+
+    /// <summary>
+    /// Counts the message for the check before the batch commits, and refuses an offset that does not follow the
+    /// partition's last one: the lane must land exactly the messages the consume thread handed over, in order.
+    /// </summary>
+    private void Tally(int partition, long offset)
+    {
+        if (partition >= tallies.Length)
+        {
+            Array.Resize(ref tallies, Math.Max(partition + 1, tallies.Length * 2));
+        }
+
+        ref var tally = ref tallies[partition];
+        if (tally.Count > 0 && offset <= tally.Last)
+        {
+            throw new RhythmFlowException(
+                $"Landing batch {batchId}: the {layout.Topic} lane was handed offset {offset} of partition {partition} after offset {tally.Last}; a batch must hold each consumed offset once, in order.",
+                "This is a landing bug, and the batch is not committed: the next run lands these offsets again from the commit log. Report it with this log.");
+        }
+
+        tally = new PartitionTally(tally.Count + 1, tally.Count == 0 ? offset : tally.First, offset);
+        LandedMessages++;
     }
 
     private static void ReturnChunk(ConsumedMessage[] messages, byte[] values)
