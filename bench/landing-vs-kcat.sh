@@ -6,6 +6,11 @@
 #   2. rhythmflow land --once (full validation, Parquet, commit log) under /usr/bin/time -v (peak memory),
 # and prints events/s of both, the ratio, and the landing job's peak RSS. Goals: >= 200,000 events/s,
 # >= 0.5x kcat, < 512 MB with the default --max-bytes.
+#
+# RHYTHMFLOW_BENCH_LAKES=<folder> keeps each run's lake in a new subfolder there instead of deleting it at exit. Use it
+# for a series of runs on a file system without a journal (as on the development machine): for up to about six
+# minutes after thousands of files were deleted, ext4 skips their recently freed inodes one by one on every file it
+# creates, which cost a landing run about 2 s more system CPU right after the previous run's lake was deleted.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 min_events="${1:-1000000}"
@@ -52,15 +57,22 @@ done
 kcat_seconds=$(echo "$(date +%s.%N) - $kcat_start" | bc -l)
 
 # Landing: full validation, Parquet, commit log; peak memory from /usr/bin/time -v.
+lake="$work/lake"
+if [ -n "${RHYTHMFLOW_BENCH_LAKES:-}" ]; then
+  mkdir -p "$RHYTHMFLOW_BENCH_LAKES"
+  lake="$(mktemp -d "$RHYTHMFLOW_BENCH_LAKES/lake-XXXXXX")"
+  echo "lake kept in $lake"
+fi
 land_start=$(date +%s.%N)
 /usr/bin/time -v -o "$work/time.txt" $rf --log-level information --log-format json land --once --bootstrap-servers "$bootstrap" \
-  --lake "$work/lake" --max-interval 30m --broker-timeout 30s >"$work/land.out" 2>"$work/land.err"
+  --lake "$lake" --max-interval 30m --broker-timeout 30s >"$work/land.out" 2>"$work/land.err"
 land_seconds=$(echo "$(date +%s.%N) - $land_start" | bc -l)
 cat "$work/land.out"
 landed="$(sed -n 's/^landed [0-9]* batches: \([0-9]*\) records.*/\1/p' "$work/land.out")"
 rss_kb="$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")"
 # CPU seconds are what the job itself spent; on a machine shared with other work they say more than wall time.
 land_cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$work/time.txt")
+land_sys=$(awk -F': ' '/System time/ { print $2 }' "$work/time.txt")
 
 kcat_rate=$(echo "$events / $kcat_seconds" | bc -l)
 land_rate=$(echo "$landed / $land_seconds" | bc -l)
@@ -82,6 +94,6 @@ node -e '
   console.log(`landing : ${records} events in ${seconds.toFixed(2)} s from the first assignment to the last commit = ${(records / seconds).toFixed(0)} events/s (${(records / seconds / process.argv[2]).toFixed(2)}x kcat); ${landed.length} batches, ${(publishMs / 1000).toFixed(2)} s of it publishing`);
 ' "$work/land.err" "$kcat_rate"
 printf 'peak RSS: %d MB\n' "$((rss_kb / 1024))"
-printf 'landing CPU: %.2f s user+sys = %.0f events per CPU-second\n' "$land_cpu" "$(echo "$landed / $land_cpu" | bc -l)"
+printf 'landing CPU: %.2f s user+sys (%.2f s sys) = %.0f events per CPU-second\n' "$land_cpu" "$land_sys" "$(echo "$landed / $land_cpu" | bc -l)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 [ "$landed" -eq "$events" ] || { echo "error: landed $landed of $events events" >&2; exit 1; }
