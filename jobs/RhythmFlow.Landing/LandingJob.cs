@@ -220,13 +220,14 @@ public sealed class LandingJob
     private static KafkaConsumerOptions LandingConsumer(KafkaConsumerOptions source)
     {
         // The configured consumer, plus: --once needs to know when every assigned partition is drained (partition EOF
-        // events say so).
+        // events say so), and a position retention has trimmed away resumes at the log's start, never its end, so the
+        // gap check sees and records exactly what was lost.
         var copy = new KafkaConsumerOptions
         {
             BootstrapServers = source.BootstrapServers,
             ClientId = source.ClientId,
             GroupId = source.GroupId,
-            AutoOffsetReset = source.AutoOffsetReset,
+            AutoOffsetReset = "earliest",
             AssignmentStrategy = source.AssignmentStrategy,
             SessionTimeoutMs = source.SessionTimeoutMs,
             MaxPollIntervalMs = source.MaxPollIntervalMs,
@@ -499,7 +500,11 @@ public sealed class LandingJob
     /// <summary>
     /// A bounded run reads every partition itself from where the log says, as a batch query over Kafka does, instead of
     /// joining the group: a join costs the broker's initial rebalance delay (3 s by default) on every run and would
-    /// rebalance a continuous group. Nothing else changes: a run that overlaps another is fenced by the log.
+    /// rebalance a continuous group. Nothing else changes: a run that overlaps another is fenced by the log. A partition
+    /// the log has never landed starts at offset 0, not at the logical beginning: librdkafka resolves a logical offset
+    /// with a lookup that it retries only after 500 ms when the leader's connection is still coming up, which stalled
+    /// every first run for about half a second; if retention has trimmed offset 0, the reset to the earliest offset
+    /// lands what is left and the gap check records the rest.
     /// </summary>
     private void AssignAll(IConsumer<byte[], byte[]> consumer, IReadOnlyList<TopicPartition> partitions)
     {
@@ -509,7 +514,7 @@ public sealed class LandingJob
             var key = (tp.Topic, tp.Partition.Value);
             next[key] = log!.NextOffsets.TryGetValue(key, out var resume) ? resume : null;
             assigned.Add(key);
-            starts.Add(new TopicPartitionOffset(tp, next[key] is { } offset ? new Offset(offset) : Offset.Beginning));
+            starts.Add(new TopicPartitionOffset(tp, next[key] is { } offset ? new Offset(offset) : new Offset(0)));
         }
 
         consumer.Assign(starts);
