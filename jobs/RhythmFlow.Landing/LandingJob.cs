@@ -500,11 +500,7 @@ public sealed class LandingJob
     /// <summary>
     /// A bounded run reads every partition itself from where the log says, as a batch query over Kafka does, instead of
     /// joining the group: a join costs the broker's initial rebalance delay (3 s by default) on every run and would
-    /// rebalance a continuous group. Nothing else changes: a run that overlaps another is fenced by the log. A partition
-    /// the log has never landed starts at offset 0, not at the logical beginning: librdkafka resolves a logical offset
-    /// with a lookup that it retries only after 500 ms when the leader's connection is still coming up, which stalled
-    /// every first run for about half a second; if retention has trimmed offset 0, the reset to the earliest offset
-    /// lands what is left and the gap check records the rest.
+    /// rebalance a continuous group. Nothing else changes: a run that overlaps another is fenced by the log.
     /// </summary>
     private void AssignAll(IConsumer<byte[], byte[]> consumer, IReadOnlyList<TopicPartition> partitions)
     {
@@ -514,7 +510,7 @@ public sealed class LandingJob
             var key = (tp.Topic, tp.Partition.Value);
             next[key] = log!.NextOffsets.TryGetValue(key, out var resume) ? resume : null;
             assigned.Add(key);
-            starts.Add(new TopicPartitionOffset(tp, next[key] is { } offset ? new Offset(offset) : new Offset(0)));
+            starts.Add(new TopicPartitionOffset(tp, StartOf(key)));
         }
 
         consumer.Assign(starts);
@@ -570,6 +566,14 @@ public sealed class LandingJob
         }
     }
 
+    /// <summary>
+    /// Where a partition is read from: the log's position, or offset 0 for a partition the log has never landed. Not the
+    /// logical beginning: librdkafka resolves a logical offset with a lookup that it retries only after 500 ms when the
+    /// leader's connection is still coming up, which stalled every first run for about half a second. If retention has
+    /// trimmed offset 0, the reset to the earliest offset lands what is left and the gap check records the rest.
+    /// </summary>
+    private Offset StartOf((string Topic, int Partition) key) => next.GetValueOrDefault(key) is { } offset ? new Offset(offset) : new Offset(0);
+
     private void ApplyPendingSeeks(IConsumer<byte[], byte[]> consumer)
     {
         if (pendingSeeks.Count == 0)
@@ -579,7 +583,7 @@ public sealed class LandingJob
 
         foreach (var key in pendingSeeks.ToList())
         {
-            var target = next.GetValueOrDefault(key) is { } offset ? new Offset(offset) : Offset.Beginning;
+            var target = StartOf(key);
             try
             {
                 consumer.Seek(new TopicPartitionOffset(key.Topic, key.Partition, target));

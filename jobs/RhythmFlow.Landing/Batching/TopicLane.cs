@@ -129,7 +129,7 @@ internal sealed class TopicLane
     public PartitionTally Landed(int partition) => partition < tallies.Length ? tallies[partition] : default;
 
     /// <summary>Messages landed, of every partition; final once <see cref="DrainAsync"/> returned.</summary>
-    public long LandedMessages { get; private set; }
+    public long LandedMessages => tallies.Sum(t => t.Count);
 
     /// <summary>Rows in the lane's Parquet and quarantine files; final once <see cref="DrainAsync"/> returned.</summary>
     public long FileRows => rawFiles.Values.Sum(f => f.Rows) + quarantineFiles.Values.Sum(f => f.Rows);
@@ -276,7 +276,6 @@ internal sealed class TopicLane
         }
 
         tally = new PartitionTally(tally.Count + 1, tally.Count == 0 ? offset : tally.First, offset);
-        LandedMessages++;
     }
 
     private static void ReturnChunk(ConsumedMessage[] messages, byte[] values)
